@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the thread-group signal selftests.
+ *
+ * Everything here synchronises on a condition (a pipe byte, a futex word,
+ * a task state in /proc, a pidfd becoming readable); nothing waits for a
+ * fixed time.  Callers bound the waits through the harness timeout.
+ */
+#ifndef TG_UTIL_H
+#define TG_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/futex.h>
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+
+static inline pid_t tg_gettid(void)
+{
+	return syscall(__NR_gettid);
+}
+
+static inline int tg_tgkill(pid_t tgid, pid_t tid, int sig)
+{
+	return syscall(__NR_tgkill, tgid, tid, sig);
+}
+
+static inline int tg_rt_sigqueueinfo(pid_t tgid, int sig, siginfo_t *info)
+{
+	return syscall(__NR_rt_sigqueueinfo, tgid, sig, info);
+}
+
+static inline int tg_rt_tgsigqueueinfo(pid_t tgid, pid_t tid, int sig,
+				       siginfo_t *info)
+{
+	return syscall(__NR_rt_tgsigqueueinfo, tgid, tid, sig, info);
+}
+
+static inline int tg_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(__NR_pidfd_open, pid, flags);
+}
+
+static inline int tg_pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
+				       unsigned int flags)
+{
+	return syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+/* Futex word helpers: a cheap cross-thread (and, in MAP_SHARED memory,
+ * cross-process) "wait until the value changes" without a sleep. */
+static inline void tg_futex_wait(int *word, int val)
+{
+	syscall(__NR_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
+}
+
+static inline void tg_futex_wake(int *word)
+{
+	syscall(__NR_futex, word, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+/* Wait until *word >= target. */
+static inline void tg_wait_at_least(int *word, int target)
+{
+	int v;
+
+	while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) < target)
+		tg_futex_wait(word, v);
+}
+
+static inline void tg_add_and_wake(int *word, int n)
+{
+	__atomic_add_fetch(word, n, __ATOMIC_RELEASE);
+	tg_futex_wake(word);
+}
+
+/* Scheduler state letter of @tid in thread group @tgid ('R', 'S', 'T',
+ * 't', 'Z', ...), or 0 when the task is gone. */
+static inline char tg_task_state(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may contain spaces and ')': the state follows the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	return p[2];
+}
+
+/* Number of threads of @tgid, from /proc/PID/status. -1 when gone. */
+static inline int tg_thread_count(pid_t tgid)
+{
+	char path[64], line[256];
+	int threads = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &threads) == 1)
+			break;
+	fclose(f);
+	return threads;
+}
+
+/* Block until the pidfd reports that the process has exited. */
+static inline int tg_pidfd_wait_exit(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, -1) == 1 ? 0 : -1;
+}
+
+/* A one-shot event between two processes, built on a pipe. */
+struct tg_event {
+	int fd[2];
+};
+
+static inline int tg_event_init(struct tg_event *ev)
+{
+	return pipe2(ev->fd, O_CLOEXEC);
+}
+
+static inline int tg_event_post(struct tg_event *ev)
+{
+	char c = 1;
+
+	return write(ev->fd[1], &c, 1) == 1 ? 0 : -1;
+}
+
+/* Returns 0 once posted, -1 if every writer went away without posting. */
+static inline int tg_event_wait(struct tg_event *ev)
+{
+	char c;
+	ssize_t n;
+
+	do {
+		n = read(ev->fd[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -1;
+}
+
+static inline void tg_event_close(struct tg_event *ev)
+{
+	close(ev->fd[0]);
+	close(ev->fd[1]);
+}
+
+#endif /* TG_UTIL_H */
