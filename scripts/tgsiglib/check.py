@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`tgsig check`: the project's test command.
+
+1. the harness's own unit tests;
+2. the series: every patch applies to the pinned base and is
+   checkpatch --strict clean, and the copies the series carries of
+   top-level files (the selftests) are the same as the top-level ones;
+3. checkpatch --strict on tgsig's selftest sources;
+4. the selftests on the unpatched and on the patched kernel under QEMU.
+
+Ends with one line: `N passed, N failed, N skipped`.
+"""
+import copy
+import io
+import os
+import subprocess
+import unittest
+
+from . import deps, e2e, report
+from .errors import TgsigError
+from .ktap import Status, Test, finish
+from .run import REPO, our_selftests, run, selftest_files, work_dir
+from .workspace import SERIES_BRANCH, Workspace, series_files
+
+
+def unit_tests(progress):
+    suite = unittest.defaultTestLoader.discover(
+        os.path.join(REPO, 'scripts', 'tgsiglib', 'tests'),
+        top_level_dir=os.path.join(REPO, 'scripts'))
+    stream = io.StringIO()
+    result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
+    failed = {t.id(): msg for t, msg in result.failures + result.errors}
+    skipped = {t.id(): msg for t, msg in result.skipped}
+    root = Test(name='harness unit tests', status=Status.PASS)
+    for test in _iter_tests(suite):
+        tid = test.id()
+        if tid in failed:
+            root.subtests.append(Test(tid, Status.FAIL,
+                                      log=failed[tid].splitlines()))
+        elif tid in skipped:
+            root.subtests.append(Test(tid, Status.SKIP,
+                                      directive=skipped[tid]))
+        else:
+            root.subtests.append(Test(tid, Status.PASS))
+    progress.say(f'harness unit tests: {result.testsRun} run, '
+                 f'{len(failed)} failed')
+    if failed:
+        print(stream.getvalue())
+    return root
+
+
+def _iter_tests(suite):
+    for item in suite:
+        if isinstance(item, unittest.TestSuite):
+            yield from _iter_tests(item)
+        else:
+            yield item
+
+
+def checkpatch(shell, tree, paths, files=False):
+    """One test per path: checkpatch --strict must print no error, warning
+    or check."""
+    script = os.path.join(tree, 'scripts', 'checkpatch.pl')
+    out = []
+    for path in paths:
+        argv = ['perl', script, '--strict', '--no-summary', '--terse']
+        if files:
+            argv += ['--no-tree', '-f']
+        proc = shell.run(argv + [path], cwd=tree, capture=True, check=False,
+                         mutates=False)
+        lines = [line for line in (proc.stdout + proc.stderr).splitlines()
+                 if line.strip()]
+        name = os.path.relpath(path, REPO)
+        status = Status.PASS if proc.returncode == 0 and not lines else \
+            Status.FAIL
+        out.append(Test(f'checkpatch --strict {name}', status, log=lines))
+    return out
+
+
+def series_checks(shell, progress, opts):
+    """The series applies (one test per patch), is checkpatch clean, and
+    carries the same selftests as the top level."""
+    root = Test(name='series', status=Status.PASS)
+    pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
+    ws = Workspace(os.path.join(work_dir(opts), 'linux-' + pin['upstream']),
+                   shell, progress)
+    patches = series_files(os.path.join(REPO, 'patches'))
+    applied = Test(name='applies with git am', status=Status.PASS)
+    try:
+        ws.series_head(patches)
+        for p in patches:
+            applied.subtests.append(Test(os.path.basename(p), Status.PASS))
+    except TgsigError as err:
+        applied.subtests.append(Test('git am', Status.FAIL,
+                                     directive=err.what))
+    if applied.subtests:
+        root.subtests.append(applied)
+    cover = os.path.join(REPO, 'patches', '0000-cover-letter.patch')
+    checked = patches + ([cover] if os.path.exists(cover) else [])
+    root.subtests += checkpatch(shell, ws.repo, checked)
+    root.subtests += copies_match(ws)
+    sources = [f for p in our_selftests().values() for f in selftest_files(p)
+               if f.endswith(('.c', '.h'))]
+    root.subtests += checkpatch(shell, ws.repo, sources, files=True)
+    return root
+
+
+def copies_match(ws):
+    """Where the patched tree has one of tgsig's selftest directories, it
+    must hold exactly the top-level files: the top level is the source."""
+    out = []
+    for name, path in our_selftests().items():
+        rel = f'tools/testing/selftests/{name}'
+        proc = subprocess.run(['git', '-C', ws.repo, 'ls-tree', '-r',
+                               '--name-only', SERIES_BRANCH, '--', rel],
+                              capture_output=True, text=True, check=False)
+        carried = proc.stdout.split()
+        if not carried:
+            continue
+        diff = []
+        ours = {os.path.relpath(f, path): f for f in selftest_files(path)}
+        theirs = {os.path.relpath(f, rel) for f in carried}
+        for f in sorted(set(ours) | theirs):
+            if f not in ours or f not in theirs:
+                diff.append(f'{f}: only in the '
+                            + ('series' if f in theirs else 'top level'))
+                continue
+            blob = subprocess.run(['git', '-C', ws.repo, 'show',
+                                   f'{SERIES_BRANCH}:{rel}/{f}'],
+                                  capture_output=True, check=False).stdout
+            with open(ours[f], 'rb') as fh:
+                if fh.read() != blob:
+                    diff.append(f'{f}: differs')
+        out.append(Test(f'series copy of selftests/{name} matches',
+                        Status.FAIL if diff else Status.PASS, log=diff,
+                        directive='regenerate the selftests patch from '
+                        'selftests/' if diff else ''))
+    return out
+
+
+def check(args, opts, shell, progress):
+    results = Test(name='check', status=Status.PASS)
+    with progress.step('harness unit tests'):
+        results.subtests.append(unit_tests(progress))
+    if not args.dry_run:
+        with progress.step('series checks'):
+            results.subtests.append(series_checks(shell, progress, opts))
+    codes = []
+    if not args.quick:
+        for baseline in (True, False):
+            variant = 'unpatched' if baseline else 'patched'
+            with progress.step(f'selftests on the {variant} kernel'):
+                vopts = copy.deepcopy(opts)
+                vopts.baseline = baseline
+                code, tree, run_dir = run(vopts, shell, progress)
+                codes.append(code)
+                if tree is not None:
+                    tree.name = f'{variant} kernel ({run_dir})'
+                    results.subtests.append(tree)
+        with progress.step('harness end-to-end: provoked failures'):
+            results.subtests.append(e2e.run_cases(
+                opts, shell, progress,
+                os.path.join(work_dir(opts), 'provoke')))
+    for suite in results.subtests:
+        if suite.subtests:
+            finish(suite)
+    print('\ntgsig check:')
+    for suite in results.subtests:
+        c = suite.counts()
+        print(f'  {suite.name}: {report.totals_line(c)}')
+    fails = report.failures(results)
+    if fails:
+        print('failures:\n' + fails)
+    counts = results.counts()
+    print(report.totals_line(counts))
+    failed = counts['fail'] + counts['error'] + counts['timeout']
+    return 1 if failed or any(codes) else 0

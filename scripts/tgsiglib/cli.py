@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Command line of scripts/tgsig."""
+import argparse
+import sys
+
+from . import qemu
+from .errors import TgsigError
+from .shell import Progress, Shell
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not a whole number')
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} must be 1 or more')
+    return value
+
+
+def _add_run_options(p):
+    p.add_argument('--baseline', action='store_true',
+                   help='build the pristine base, without the series')
+    p.add_argument('--tree', metavar='PATH',
+                   help='build your own kernel tree (a clean git checkout; '
+                   'it is cloned, never modified)')
+    p.add_argument('--config', metavar='FILE', action='append', default=[],
+                   dest='configs', help='an extra Kconfig fragment '
+                   '(repeatable)')
+    p.add_argument('--debug', action='store_true',
+                   help='add kconfig/debug.config (lockdep, KASAN, UBSAN, '
+                   '...)')
+    p.add_argument('--smp', type=_positive, default=4,
+                   help='guest CPUs (default 4)')
+    p.add_argument('--filter', metavar='PATTERN',
+                   help='run only tests whose collection:name matches this '
+                   'glob or contains it')
+    p.add_argument('--exec', metavar='FILE', nargs='+', default=[],
+                   dest='exec_files',
+                   help='copy these static programs or scripts into the '
+                   'guest and run them as tests (alone: no selftests)')
+    p.add_argument('-n', '--dry-run', action='store_true',
+                   help='print every command it would run, run none')
+    p.add_argument('--accel', choices=('auto', 'tcg', 'kvm'), default='auto',
+                   help='auto (default): KVM when a short probe boot works, '
+                   'else TCG')
+    p.add_argument('--test-timeout', type=_positive, metavar='SECONDS',
+                   help='per-test timeout where a collection has no '
+                   'settings file, and for --exec (default 45)')
+    p.add_argument('--boot-timeout', type=_positive, default=120,
+                   metavar='SECONDS')
+    p.add_argument('--silence-timeout', type=_positive, default=90,
+                   metavar='SECONDS',
+                   help='end the run when no serial port has said anything '
+                   'for this long (default 90)')
+    p.add_argument('--run-timeout', type=_positive, default=3600,
+                   metavar='SECONDS')
+    p.add_argument('-j', '--jobs', type=_positive, default=None)
+    p.add_argument('--work', metavar='DIR',
+                   help='work directory (default: work/ in the repository, '
+                   'or $TGSIG_WORK)')
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog='tgsig', description='Build a kernel with the tgsig series, '
+        'boot it under QEMU and run the selftests.')
+    sub = p.add_subparsers(dest='command', metavar='COMMAND')
+    sub.required = True
+    run = sub.add_parser('run', help='build, boot and test one kernel')
+    _add_run_options(run)
+    check = sub.add_parser(
+        'check', help="the project's test command: the harness's unit "
+        'tests, the series checks, and the selftests on the unpatched and '
+        'the patched kernel')
+    check.add_argument('--quick', action='store_true',
+                       help='unit tests and series checks only: no kernel')
+    _add_run_options(check)
+    return p
+
+
+def run_options(args):
+    from .run import Options
+    opts = Options(baseline=args.baseline, tree=args.tree,
+                   configs=args.configs, debug=args.debug, smp=args.smp,
+                   filter=args.filter, exec_files=args.exec_files,
+                   dry_run=args.dry_run, accel=args.accel,
+                   limits=qemu.Limits(boot=args.boot_timeout,
+                                      silence=args.silence_timeout,
+                                      run=args.run_timeout),
+                   test_timeout=args.test_timeout, work=args.work)
+    if args.jobs:
+        opts.jobs = args.jobs
+    return opts
+
+
+def main(argv):
+    args = parser().parse_args(argv)
+    progress = Progress()
+    shell = Shell(progress, dry_run=args.dry_run)
+    try:
+        if args.command == 'run':
+            from .run import run
+            code, _, _ = run(run_options(args), shell, progress)
+            return code
+        from .check import check
+        return check(args, run_options(args), shell, progress)
+    except TgsigError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        return 130

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What tgsig needs from Debian, and the pinned base tree."""
+import os
+import re
+
+from .errors import TgsigError
+
+PACKAGES = [
+    'qemu-system-x86', 'busybox-static', 'build-essential', 'flex', 'bison',
+    'bc', 'libelf-dev', 'libssl-dev', 'ccache', 'xz-utils', 'rsync', 'git',
+    'libcap-dev', 'perl', 'python3',
+]
+# Only `check` needs these: checkpatch's spelling list and sparse.
+CHECK_PACKAGES = ['sparse', 'codespell']
+
+
+def read_pin(path):
+    pin = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith('#') and '=' in line:
+                key, value = line.split('=', 1)
+                pin[key.strip()] = value.strip()
+    for key in ('package', 'version', 'upstream'):
+        if key not in pin:
+            raise TgsigError(f'{path} has no "{key}=" line')
+    return pin
+
+
+def installed_version(shell, package):
+    proc = shell.run(['dpkg-query', '-W', '-f=${db:Status-Status} ${Version}',
+                      package], capture=True, check=False, mutates=False)
+    parts = (proc.stdout or '').split()
+    if proc.returncode == 0 and len(parts) == 2 and parts[0] == 'installed':
+        return parts[1]
+    return None
+
+
+def missing_packages(shell, packages):
+    return [p for p in packages if installed_version(shell, p) is None]
+
+
+def _is_root():
+    return os.geteuid() == 0
+
+
+class Installer:
+    """Installs missing packages with apt-get, once per run."""
+
+    def __init__(self, shell, progress):
+        self.shell = shell
+        self.progress = progress
+        self.updated = False
+
+    def _update(self):
+        if not self.updated:
+            self.shell.run(['apt-get', 'update', '-q'])
+            self.updated = True
+
+    def _apt_install(self, specs):
+        self._update()
+        self.shell.run(['apt-get', 'install', '-y', '-q',
+                        '--no-install-recommends'] + specs,
+                       env={'DEBIAN_FRONTEND': 'noninteractive'})
+
+    def ensure(self, packages):
+        missing = missing_packages(self.shell, packages)
+        if not missing:
+            return
+        if not _is_root():
+            raise TgsigError(
+                'missing packages: ' + ' '.join(missing),
+                'install them as root:\n    apt-get update && apt-get '
+                'install -y --no-install-recommends ' + ' '.join(missing))
+        self.progress.say('installing: ' + ' '.join(missing))
+        self._apt_install(missing)
+
+    def archive_versions(self, package):
+        proc = self.shell.run(['apt-cache', 'madison', package],
+                              capture=True, check=False, mutates=False)
+        versions = []
+        for line in (proc.stdout or '').splitlines():
+            fields = [f.strip() for f in line.split('|')]
+            if len(fields) >= 2 and fields[0] == package:
+                versions.append(fields[1])
+        return versions
+
+    def ensure_source(self, pin):
+        """Install the pinned linux-source; say so and take the newest the
+        archive has when the pinned version is gone. Returns the version."""
+        package, wanted = pin['package'], pin['version']
+        have = installed_version(self.shell, package)
+        if have == wanted:
+            return have
+        if not _is_root():
+            if have:
+                self.progress.say(f'warning: {package} {have} is installed, '
+                                  f'not the pinned {wanted}; using {have} '
+                                  '(run as root to install the pinned one)')
+                return have
+            raise TgsigError(
+                f'{package} is not installed',
+                f'install it as root:\n    apt-get update && apt-get install'
+                f' -y --no-install-recommends {package}={wanted}')
+        self._update()
+        versions = self.archive_versions(package)
+        if self.shell.dry_run and not versions:
+            versions = [wanted]
+        if wanted in versions:
+            self._apt_install([f'{package}={wanted}'])
+            return wanted
+        if not versions:
+            raise TgsigError(f'the archive has no {package} at all',
+                             'check /etc/apt/sources.list* for '
+                             'bookworm-security, then apt-get update')
+        newest = versions[0]
+        self.progress.say(f'warning: the archive no longer has {package} '
+                          f'{wanted} (pinned in scripts/linux-source.pin); '
+                          f'using the newest it has, {newest}')
+        if have != newest:
+            self._apt_install([f'{package}={newest}'])
+        return newest
+
+
+def source_tarball(pin):
+    """/usr/src/linux-source-6.12.tar.xz for package linux-source-6.12."""
+    m = re.match(r'linux-source-(\S+)$', pin['package'])
+    if not m:
+        raise TgsigError(f'unexpected package name {pin["package"]}')
+    return f'/usr/src/linux-source-{m.group(1)}.tar.xz'

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Pack the guest's initramfs: a newc cpio archive written directly, so that
+it needs neither root nor the cpio tool and is the same for the same input.
+"""
+import os
+import stat
+
+_TRAILER = 'TRAILER!!!'
+
+
+class Cpio:
+    def __init__(self, path):
+        self.f = open(path, 'wb')
+        self.ino = 1
+        self.dirs = set()
+
+    def _header(self, name, mode, size, rdev=(0, 0)):
+        name_b = name.encode() + b'\0'
+        fields = [self.ino, mode, 0, 0, 1, 0, size, 0, 0, rdev[0], rdev[1],
+                  len(name_b), 0]
+        self.ino += 1
+        hdr = b'070701' + b''.join(b'%08X' % v for v in fields)
+        self.f.write(hdr + name_b)
+        self._pad()
+
+    def _pad(self):
+        pos = self.f.tell()
+        self.f.write(b'\0' * ((4 - pos % 4) % 4))
+
+    def dir(self, name):
+        name = name.strip('/')
+        if not name or name in self.dirs:
+            return
+        parent = os.path.dirname(name)
+        if parent:
+            self.dir(parent)
+        self.dirs.add(name)
+        self._header(name, stat.S_IFDIR | 0o755, 0)
+
+    def file(self, name, data, mode=0o644):
+        name = name.strip('/')
+        self.dir(os.path.dirname(name))
+        self._header(name, stat.S_IFREG | mode, len(data))
+        self.f.write(data)
+        self._pad()
+
+    def symlink(self, name, target):
+        name = name.strip('/')
+        self.dir(os.path.dirname(name))
+        data = target.encode()
+        self._header(name, stat.S_IFLNK | 0o777, len(data))
+        self.f.write(data)
+        self._pad()
+
+    def chardev(self, name, major, minor, mode=0o600):
+        name = name.strip('/')
+        self.dir(os.path.dirname(name))
+        self._header(name, stat.S_IFCHR | mode, 0, (major, minor))
+
+    def tree(self, name, src):
+        """Copy the directory src in as name, keeping modes and symlinks."""
+        self.dir(name)
+        for entry in sorted(os.scandir(src), key=lambda e: e.name):
+            dest = f'{name.strip("/")}/{entry.name}'
+            if entry.is_symlink():
+                self.symlink(dest, os.readlink(entry.path))
+            elif entry.is_dir():
+                self.tree(dest, entry.path)
+            elif entry.is_file():
+                with open(entry.path, 'rb') as f:
+                    data = f.read()
+                self.file(dest, data, stat.S_IMODE(entry.stat().st_mode))
+
+    def close(self):
+        self.ino = 0
+        self._header(_TRAILER, 0, 0)
+        self.f.close()
+
+
+def pack(path, init, busybox, plan, trees=()):
+    """Write the initramfs at path.
+
+    init: the init script's bytes; busybox: path of a static busybox;
+    plan: the plan file's text; trees: (guest path, host directory) pairs.
+    """
+    cpio = Cpio(path)
+    for d in ('bin', 'sbin', 'dev', 'proc', 'sys', 'tmp', 'run', 'root',
+              'etc', 'usr/bin', 'usr/sbin'):
+        cpio.dir(d)
+    # The kernel opens /dev/console for init before devtmpfs is mounted.
+    cpio.chardev('dev/console', 5, 1)
+    with open(busybox, 'rb') as f:
+        cpio.file('bin/busybox', f.read(), 0o755)
+    cpio.file('init', init, 0o755)
+    cpio.file('etc/passwd', b'root:x:0:0:root:/root:/bin/sh\n'
+              b'nobody:x:65534:65534:nobody:/:/bin/false\n')
+    cpio.file('etc/group', b'root:x:0:\nnogroup:x:65534:\n')
+    cpio.file('tgsig/plan', plan.encode())
+    for guest, host in trees:
+        cpio.tree(guest, host)
+    cpio.close()

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the guest under QEMU and watch it: boot, per-test, whole-run and
+silence timeouts, each of which ends QEMU, keeps the logs and names the
+test that was running."""
+import dataclasses
+import json
+import os
+import subprocess
+import time
+
+from .errors import TgsigError
+from .shell import quote
+from .stream import GuestStream
+
+QEMU = 'qemu-system-x86_64'
+POLL = 0.2
+# Extra time the host allows over a test's own timeout: the guest kills a
+# test itself, so the host only steps in when the guest cannot (a task
+# stuck in the kernel, a wedged kernel).
+GRACE = 30
+
+
+@dataclasses.dataclass
+class Limits:
+    boot: int = 120
+    silence: int = 90
+    run: int = 3600
+
+
+@dataclasses.dataclass
+class BootResult:
+    outcome: str            # done | boot timeout | test timeout | silence
+    #                         timeout | run timeout | exited
+    detail: str
+    stream: GuestStream
+    qemu_rc: int
+    seconds: float
+    running: str = ''       # the test running when it ended, if any
+
+    @property
+    def clean(self):
+        return self.outcome == 'done'
+
+
+def argv(kernel, initrd, smp, accel, logs, append='', memory='2G'):
+    """The QEMU command line. logs: (console, output, heartbeat) files."""
+    console, output, heartbeat = logs
+    cmdline = ('console=ttyS0,115200 panic=-1 printk.time=1 '
+               'loglevel=7 rdinit=/init ' + append).strip()
+    cmd = [QEMU, '-nodefaults', '-display', 'none', '-no-reboot',
+           '-m', memory, '-smp', str(smp), '-kernel', kernel,
+           '-initrd', initrd, '-append', cmdline,
+           '-serial', f'file:{console}', '-serial', f'file:{output}',
+           '-serial', f'file:{heartbeat}']
+    if accel == 'kvm':
+        cmd += ['-accel', 'kvm', '-cpu', 'host']
+    else:
+        cmd += ['-accel', 'tcg,thread=multi', '-cpu', 'max']
+    return cmd
+
+
+class _Tail:
+    """New bytes of a file that another process appends to."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+
+    def read(self):
+        try:
+            with open(self.path, 'rb') as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            return ''
+        self.offset += len(data)
+        return data.decode('utf-8', errors='replace')
+
+
+def boot(cmd, logs, limits, progress=None, on_test=None):
+    """Run QEMU to the end, or until a limit is hit. Never raises for what
+    the guest does: the outcome says it."""
+    for path in logs:
+        open(path, 'wb').close()
+    qemu_log = os.path.join(os.path.dirname(logs[0]), 'qemu.log')
+    stream = GuestStream()
+    tails = [_Tail(p) for p in logs]
+    start = time.monotonic()
+    last_activity = start
+    with open(qemu_log, 'wb') as qlog:
+        qlog.write(f'$ {quote(cmd)}\n'.encode())
+        qlog.flush()
+        proc = subprocess.Popen(cmd, stdout=qlog, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    seen_tests = begun = 0
+    outcome, detail = None, ''
+    while True:
+        now = time.monotonic()
+        exited = proc.poll() is not None
+        got = [t.read() for t in tails]
+        if any(got):
+            last_activity = now
+        if got[1]:
+            stream.feed(got[1], now)
+        if exited:
+            stream.close(now)
+        while on_test and begun < len(stream.tests):
+            on_test('begin', stream.tests[begun])
+            begun += 1
+        while on_test and seen_tests < len(stream.tests):
+            test = stream.tests[seen_tests]
+            if not test.finished:
+                break
+            on_test('end', test)
+            seen_tests += 1
+        if exited:
+            outcome = 'done' if stream.done else 'exited'
+            if not stream.done:
+                detail = ('QEMU exited before the guest finished '
+                          '(a panic or a reboot?)')
+            break
+        running = stream.current
+        if stream.booted is None and now - start > limits.boot:
+            outcome = 'boot timeout'
+            detail = f'no sign of init after {limits.boot}s'
+        elif running and now - running.started > running.timeout + GRACE:
+            outcome = 'test timeout'
+            detail = (f'{running.name} ran past its {running.timeout}s '
+                      f'timeout and the guest did not end it')
+        elif now - last_activity > limits.silence:
+            outcome = 'silence timeout'
+            detail = (f'no output on any serial port for {limits.silence}s '
+                      '(not even the heartbeat): the kernel is stuck')
+        elif now - start > limits.run:
+            outcome = 'run timeout'
+            detail = f'the whole run passed its {limits.run}s limit'
+        if outcome:
+            _stop(proc)
+            for t in tails:
+                t.read()
+            break
+        time.sleep(POLL)
+    running = stream.current.name if stream.current else ''
+    if outcome != 'done' and progress:
+        progress.say(f'guest: {outcome}: {detail}')
+    return BootResult(outcome, detail, stream, proc.returncode,
+                      time.monotonic() - start, running)
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _boot_id():
+    try:
+        with open('/proc/sys/kernel/random/boot_id', encoding='ascii') as f:
+            return f.read().strip()
+    except OSError:
+        return ''
+
+
+def kvm_usable(kernel, initrd, workdir, progress, timeout=15):
+    """Whether a KVM boot reaches init within seconds. Nested KVM can hang
+    at boot, so the answer comes from a real boot, not from /dev/kvm alone.
+    The answer is kept for this host boot."""
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return False, '/dev/kvm is missing or not accessible'
+    cache = os.path.join(workdir, 'kvm-probe.json')
+    try:
+        with open(cache, encoding='utf-8') as f:
+            saved = json.load(f)
+        if saved.get('boot_id') == _boot_id():
+            return saved['usable'], saved['why'] + ' (cached for this boot)'
+    except (OSError, ValueError, KeyError):
+        pass
+    probe_dir = os.path.join(workdir, 'kvm-probe')
+    os.makedirs(probe_dir, exist_ok=True)
+    logs = tuple(os.path.join(probe_dir, n) for n in
+                 ('console.log', 'output.log', 'heartbeat.log'))
+    cmd = argv(kernel, initrd, 1, 'kvm', logs, 'tgsig.probe', '256M')
+    progress.say(f'probing KVM with a {timeout}s boot: {quote(cmd)}')
+    result = boot(cmd, logs, Limits(boot=timeout, silence=timeout,
+                                     run=timeout))
+    usable = result.stream.booted is not None
+    why = ('a probe boot reached init in %.1fs' % result.seconds if usable
+           else f'a probe boot did not reach init: {result.outcome}')
+    with open(cache, 'w', encoding='utf-8') as f:
+        json.dump({'boot_id': _boot_id(), 'usable': usable, 'why': why}, f)
+    return usable, why
+
+
+def require():
+    from shutil import which
+    if not which(QEMU):
+        raise TgsigError(f'{QEMU} is not installed',
+                         'apt-get install qemu-system-x86 (scripts/tgsig '
+                         'run does it when run as root)')

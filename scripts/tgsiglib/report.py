@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The summary on the terminal and the files of a run directory."""
+import json
+
+from . import ktap
+from .ktap import Status
+
+_WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
+         Status.ERROR: 'ERROR', Status.TIMEOUT: 'TIMEOUT'}
+
+
+def totals_line(counts):
+    failed = counts['fail'] + counts['error'] + counts['timeout']
+    return (f"{counts['pass']} passed, {failed} failed, "
+            f"{counts['skip']} skipped")
+
+
+def table(root):
+    rows = [('TEST', 'RESULT', 'PASS', 'FAIL', 'SKIP', 'TIME')]
+    for suite in root.subtests:
+        for prog in suite.subtests or [suite]:
+            c = prog.counts()
+            secs = getattr(prog, 'seconds', None)
+            rows.append((prog.name if ':' in prog.name or suite.name ==
+                         prog.name else f'{suite.name}:{prog.name}',
+                         _WORD[prog.status], str(c['pass']),
+                         str(c['fail'] + c['error'] + c['timeout']),
+                         str(c['skip']),
+                         f'{secs:.1f}s' if secs is not None else ''))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        out.append('  ' + r[0].ljust(widths[0]) + '  ' + r[1].ljust(widths[1])
+                   + ''.join('  ' + v.rjust(w) for v, w in
+                             zip(r[2:], widths[2:])))
+    return '\n'.join(out)
+
+
+def failures(root, limit=20):
+    """Each failed leaf with the lines that say why."""
+    out = []
+    for suite in root.subtests:
+        for leaf in _failed_leaves(suite, suite.name):
+            path, test = leaf
+            out.append(f'  {_WORD[test.status]}: {path}'
+                       + (f' ({test.directive})' if test.directive else ''))
+            for line in test.log[-limit:]:
+                out.append(f'      | {line}')
+    return '\n'.join(out)
+
+
+def _failed_leaves(test, path):
+    if not test.subtests:
+        if test.status.failed:
+            yield path, test
+        return
+    for sub in test.subtests:
+        yield from _failed_leaves(sub, f'{path}/{sub.name}')
+
+
+def write(run_dir, root, meta):
+    with open(f'{run_dir}/results.ktap', 'w', encoding='utf-8') as f:
+        f.write(ktap.emit(root))
+    data = dict(meta)
+    data['totals'] = root.counts()
+    data['passed'] = not root.status.failed
+    data['results'] = root.to_json()
+    with open(f'{run_dir}/results.json', 'w', encoding='utf-8') as f:
+        json.dump(data, f, indent=1)
+        f.write('\n')

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Running commands: printed before they run, logged, skipped in a dry run.
+
+Every external command the harness runs goes through Shell.run(), so that
+`--dry-run` prints the complete list and a real run shows each one before
+it starts.
+"""
+import contextlib
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+from .errors import TgsigError
+
+
+def quote(argv):
+    return ' '.join(shlex.quote(str(a)) for a in argv)
+
+
+class Progress:
+    """Step lines with elapsed times, on stdout."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.start = time.monotonic()
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def say(self, text):
+        print(f'[{self.elapsed():7.1f}s] {text}', file=self.stream, flush=True)
+
+    @contextlib.contextmanager
+    def step(self, name):
+        t0 = time.monotonic()
+        self.say(f'==> {name}')
+        try:
+            yield
+        except BaseException:
+            self.say(f'<== {name}: failed after {time.monotonic() - t0:.1f}s')
+            raise
+        self.say(f'<== {name}: done in {time.monotonic() - t0:.1f}s')
+
+
+class Shell:
+    """Runs commands for the harness.
+
+    In a dry run, run() prints the command and returns a completed process
+    with no output; callers must not depend on its output then.
+    """
+
+    def __init__(self, progress, dry_run=False, verbose=True):
+        self.progress = progress
+        self.dry_run = dry_run
+        self.verbose = verbose
+
+    def show(self, argv, cwd=None, log=None):
+        where = f'(cd {shlex.quote(str(cwd))} && ' if cwd else ''
+        tail = ')' if cwd else ''
+        into = f' >>{shlex.quote(str(log))} 2>&1' if log else ''
+        if self.verbose or self.dry_run:
+            print(f'  $ {where}{quote(argv)}{tail}{into}', flush=True)
+
+    def run(self, argv, cwd=None, log=None, env=None, check=True,
+            capture=False, input_text=None, mutates=True):
+        """Run argv. With log, append its output to that file.
+
+        mutates=False marks a read-only query that also runs in a dry run,
+        so that the dry run can still decide what it would do.
+        """
+        argv = [str(a) for a in argv]
+        self.show(argv, cwd, log)
+        if self.dry_run and mutates:
+            return subprocess.CompletedProcess(argv, 0, '', '')
+        full_env = None
+        if env:
+            full_env = dict(os.environ)
+            full_env.update(env)
+        try:
+            if log:
+                with open(log, 'a', encoding='utf-8') as out:
+                    out.write(f'$ {quote(argv)}\n')
+                    out.flush()
+                    proc = subprocess.run(argv, cwd=cwd, env=full_env,
+                                          stdout=out, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, text=True)
+            else:
+                proc = subprocess.run(argv, cwd=cwd, env=full_env, text=True,
+                                      input=input_text,
+                                      stdin=None if input_text is not None
+                                      else subprocess.DEVNULL,
+                                      capture_output=capture)
+        except FileNotFoundError:
+            raise TgsigError(f'command not found: {argv[0]}',
+                             'run scripts/tgsig as root once so that it can '
+                             'install what it needs, or install it by hand')
+        if check and proc.returncode != 0:
+            detail = ''
+            if capture:
+                detail = (proc.stdout or '') + (proc.stderr or '')
+                detail = '\n' + '\n'.join(detail.strip().splitlines()[-20:])
+            elif log:
+                detail = '\n' + tail_lines(log, 25)
+            raise TgsigError(f'`{quote(argv)}` failed with exit code '
+                             f'{proc.returncode}{detail}', log=log)
+        return proc
+
+    def output(self, argv, cwd=None):
+        """Output of a read-only query; runs in a dry run too."""
+        proc = self.run(argv, cwd=cwd, capture=True, mutates=False,
+                        check=True)
+        return proc.stdout
+
+
+def tail_lines(path, n):
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return ''
+    return '\n'.join('    ' + line for line in lines[-n:])

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The kernel tree the harness builds: a git repository in the work
+directory whose first commit is the pristine source, with the series on a
+branch of its own, applied with `git am`.
+
+Both variants (baseline, patched) are checked out in one worktree and
+built in one output directory, so that switching between them recompiles
+only what the series touches, and ccache sees the same paths every time.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+
+from .errors import TgsigError
+
+BASE_TAG = 'tgsig-base'
+SERIES_BRANCH = 'tgsig-series'
+# Commits the harness makes in its own throwaway repository only.
+GIT_ENV = {'GIT_AUTHOR_NAME': 'tgsig', 'GIT_AUTHOR_EMAIL': 'tgsig@localhost',
+           'GIT_COMMITTER_NAME': 'tgsig',
+           'GIT_COMMITTER_EMAIL': 'tgsig@localhost'}
+
+
+def series_files(patch_dir):
+    """The series in order; the cover letter is not a patch."""
+    if not os.path.isdir(patch_dir):
+        return []
+    return sorted(os.path.join(patch_dir, n) for n in os.listdir(patch_dir)
+                  if n.endswith('.patch') and not n.startswith('0000-'))
+
+
+def digest_files(paths):
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(os.path.basename(path).encode() + b'\0')
+        with open(path, 'rb') as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+class Workspace:
+    """root/repo: the git tree; root/build: O=; root/state.json."""
+
+    def __init__(self, root, shell, progress):
+        self.root = root
+        self.repo = os.path.join(root, 'repo')
+        self.build = os.path.join(root, 'build')
+        self.shell = shell
+        self.progress = progress
+        self.state_path = os.path.join(root, 'state.json')
+
+    # -- state --------------------------------------------------------
+    def state(self):
+        try:
+            with open(self.state_path, encoding='utf-8') as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def save_state(self, **changes):
+        state = self.state()
+        state.update(changes)
+        if self.shell.dry_run:
+            return
+        os.makedirs(self.root, exist_ok=True)
+        with open(self.state_path, 'w', encoding='utf-8') as f:
+            json.dump(state, f, indent=1)
+
+    def git(self, *args, check=True, capture=False, mutates=True):
+        return self.shell.run(['git', '-C', self.repo, *args], env=GIT_ENV,
+                              check=check, capture=capture, mutates=mutates)
+
+    def rev(self, ref):
+        proc = self.git('rev-parse', '--verify', '-q', ref + '^{commit}',
+                        check=False, capture=True, mutates=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    # -- base ---------------------------------------------------------
+    def from_tarball(self, tarball, version, upstream):
+        """The pristine source as the first commit; reused while the
+        version is the same."""
+        state = self.state()
+        if state.get('base_version') == version and self.rev(BASE_TAG):
+            self.progress.say(f'base tree: reusing {self.repo} '
+                              f'(linux {upstream}, Debian {version})')
+            return self.rev(BASE_TAG)
+        if not os.path.exists(tarball) and not self.shell.dry_run:
+            raise TgsigError(f'{tarball} is missing',
+                             'install linux-source-6.12 (scripts/tgsig run '
+                             'does that as root)')
+        if os.path.exists(self.root) and not self.shell.dry_run:
+            shutil.rmtree(self.root)
+        self.shell.run(['mkdir', '-p', self.repo])
+        self.shell.run(['tar', '-xf', tarball, '-C', self.repo,
+                        '--strip-components=1'])
+        self.git('init', '-q')
+        self.git('config', 'gc.auto', '0')
+        # Debian's tarball ships a .gitignore that ignores everything.
+        self.git('add', '-A', '-f', '.')
+        self.git('commit', '-q', '-m',
+                 f'Linux {upstream}\n\nDebian package linux-source-6.12 '
+                 f'{version}, as extracted from {tarball}.')
+        self.git('tag', BASE_TAG)
+        self.save_state(base_version=version, series_hash=None)
+        return self.rev(BASE_TAG) or 'DRY-RUN'
+
+    def from_user_tree(self, path):
+        """A user's own tree: cloned (sharing its objects), never touched."""
+        if not os.path.isdir(path):
+            raise TgsigError(f'--tree {path}: no such directory',
+                             'give the path of a kernel source tree that is '
+                             'a git repository')
+        top = os.path.join(path, 'Makefile')
+        if not os.path.exists(top) or not os.path.isdir(
+                os.path.join(path, 'kernel')):
+            raise TgsigError(f'--tree {path}: not a kernel source tree (no '
+                             'Makefile and kernel/ at its top)')
+        probe = self.shell.run(['git', '-C', path, 'rev-parse', 'HEAD'],
+                               check=False, capture=True, mutates=False)
+        if probe.returncode != 0:
+            raise TgsigError(f'--tree {path}: not a git repository with a '
+                             'commit',
+                             'tgsig builds what is committed: run git init '
+                             '&& git add -A && git commit there first')
+        head = probe.stdout.strip()
+        dirty = self.shell.output(['git', '-C', path, 'status', '--porcelain',
+                                   '--untracked-files=no'])
+        if dirty.strip():
+            files = [line[3:] for line in dirty.splitlines()]
+            shown = ', '.join(files[:5]) + (' ...' if len(files) > 5 else '')
+            raise TgsigError(
+                f'--tree {path} has uncommitted changes in {len(files)} '
+                f'file(s): {shown}',
+                'commit or stash them: tgsig builds the committed HEAD and '
+                'never modifies your tree')
+        if not self.rev('HEAD') and not os.path.isdir(self.repo):
+            self.shell.run(['git', 'clone', '-q', '--shared', '--no-checkout',
+                            path, self.repo])
+        else:
+            self.git('fetch', '-q', path, 'HEAD')
+        self.git('tag', '-f', BASE_TAG, head)
+        if self.state().get('base_version') != head:
+            self.save_state(base_version=head, series_hash=None)
+        self.progress.say(f'base tree: {path} at {head[:12]}')
+        return head
+
+    # -- series -------------------------------------------------------
+    def series_head(self, patches):
+        """The branch with the series applied; rebuilt only when the base
+        or a patch changed."""
+        base = self.rev(BASE_TAG)
+        digest = digest_files(patches) if patches else 'none'
+        state = self.state()
+        head = self.rev(SERIES_BRANCH)
+        if (state.get('series_hash') == digest and
+                state.get('series_base') == base and head and
+                state.get('series_head') == head):
+            self.progress.say(f'series: reusing {SERIES_BRANCH} '
+                              f'({len(patches)} patches)')
+            return head
+        self.checkout(BASE_TAG)
+        self.git('checkout', '-q', '-B', SERIES_BRANCH)
+        for patch in patches:
+            self.apply(patch)
+        head = self.rev('HEAD') or 'DRY-RUN'
+        self.save_state(series_hash=digest, series_base=base,
+                        series_head=head)
+        return head
+
+    def apply(self, patch):
+        proc = self.git('am', '-q', '--no-3way', patch, check=False,
+                        capture=True)
+        if proc.returncode == 0:
+            return
+        out = (proc.stdout or '') + (proc.stderr or '')
+        self.git('am', '--abort', check=False, capture=True)
+        raise TgsigError(
+            f'{os.path.basename(patch)} does not apply: '
+            + describe_am_failure(out, patch),
+            'rebase the series onto the base, or point --tree at the tree '
+            'it was written for')
+
+    def checkout(self, ref):
+        self.git('checkout', '-q', '-f', '--detach', ref)
+        self.git('clean', '-q', '-fdx')
+
+
+def describe_am_failure(output, patch):
+    """Name the file and the hunk from git am / git apply's messages."""
+    m = re.search(r'error: patch failed: (\S+):(\d+)', output)
+    if m:
+        path, line = m.group(1), int(m.group(2))
+        hunk = _hunk_header(patch, path, line)
+        return f'{path}, hunk {hunk}' if hunk else f'{path} at line {line}'
+    m = re.search(r'error: (\S+): (does not exist in index|No such file'
+                  r' or directory|already exists in working directory)',
+                  output)
+    if m:
+        return f'{m.group(1)}: {m.group(2)}'
+    lines = [line for line in output.splitlines() if line.strip()]
+    return '; '.join(lines[:4]) or 'git am failed'
+
+
+def _hunk_header(patch, path, line):
+    """The '@@ -L,N +L,N @@' header of the hunk in path that starts at
+    line in the old file."""
+    try:
+        with open(patch, encoding='utf-8', errors='replace') as f:
+            text = f.read()
+    except OSError:
+        return None
+    current = None
+    for row in text.splitlines():
+        if row.startswith('+++ '):
+            current = row[4:].split('/', 1)[-1] if row[4:].startswith(
+                ('a/', 'b/')) else row[4:]
+        elif row.startswith('@@ ') and current == path:
+            m = re.match(r'@@ -(\d+)', row)
+            if m and int(m.group(1)) == line:
+                return row
+    return None
