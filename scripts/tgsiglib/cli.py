@@ -47,6 +47,9 @@ def _add_run_options(p):
     p.add_argument('--test-timeout', type=_positive, metavar='SECONDS',
                    help='per-test timeout where a collection has no '
                    'settings file, and for --exec (default 45)')
+    p.add_argument('--timeout-scale', type=_positive, metavar='N',
+                   help='multiply kselftest settings timeouts by N '
+                   '(default 4 under TCG, 1 under KVM)')
     p.add_argument('--boot-timeout', type=_positive, default=120,
                    metavar='SECONDS')
     p.add_argument('--silence-timeout', type=_positive, default=90,
@@ -88,7 +91,8 @@ def run_options(args):
                    limits=qemu.Limits(boot=args.boot_timeout,
                                       silence=args.silence_timeout,
                                       run=args.run_timeout),
-                   test_timeout=args.test_timeout, work=args.work)
+                   test_timeout=args.test_timeout, work=args.work,
+                   timeout_scale=args.timeout_scale)
     if args.jobs:
         opts.jobs = args.jobs
     return opts

@@ -18,6 +18,7 @@ class Status(enum.Enum):
     SKIP = 'skip'
     ERROR = 'error'      # no result, a crash, or a malformed stream
     TIMEOUT = 'timeout'
+    XFAIL = 'xfail'      # a known failure, listed with its reason
 
     @property
     def failed(self):
@@ -92,8 +93,10 @@ def _directive_status(ok, directive):
         return Status.TIMEOUT
     if word == 'ERROR':
         return Status.ERROR
-    if word in ('TODO', 'XFAIL'):
-        return Status.PASS if ok or word == 'XFAIL' else Status.FAIL
+    if word == 'XFAIL':
+        return Status.XFAIL
+    if word == 'TODO':
+        return Status.PASS if ok else Status.FAIL
     return Status.PASS if ok else Status.FAIL
 
 
@@ -204,6 +207,7 @@ def _mark_missing(test):
         status=Status.ERROR, directive='no result line (crashed?)'))
     test.status = Status.ERROR
     test.directive = f'{got} of {test.planned} results'
+    test.planned = len(test.subtests)
 
 
 def parse(lines, name='results'):
@@ -242,7 +246,8 @@ def finish(test):
     if any(t.status.failed for t in test.subtests):
         if not test.status.failed:
             test.status = Status.FAIL
-    elif all(t.status == Status.SKIP for t in test.subtests):
+    elif all(t.status in (Status.SKIP, Status.XFAIL)
+             for t in test.subtests):
         test.status = Status.SKIP
     return test
 
@@ -283,6 +288,8 @@ def _result_line(n, test):
         directive = 'TIMEOUT ' + _strip_word(directive, 'TIMEOUT')
     elif test.status == Status.ERROR:
         directive = 'ERROR ' + _strip_word(directive, 'ERROR')
+    elif test.status == Status.XFAIL:
+        directive = 'XFAIL ' + _strip_word(directive, 'XFAIL')
     elif directive and directive.split()[0].upper() not in ('TODO', 'XFAIL'):
         directive = ''
     directive = directive.strip()

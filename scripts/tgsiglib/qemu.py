@@ -104,11 +104,11 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
             stream.feed(got[1], now)
         if exited:
             stream.close(now)
-        while on_test and begun < len(stream.tests):
-            on_test('begin', stream.tests[begun])
-            begun += 1
         while on_test and seen_tests < len(stream.tests):
             test = stream.tests[seen_tests]
+            if begun <= seen_tests:
+                on_test('begin', test)
+                begun = seen_tests + 1
             if not test.finished:
                 break
             on_test('end', test)

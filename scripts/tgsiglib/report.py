@@ -6,13 +6,15 @@ from . import ktap
 from .ktap import Status
 
 _WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
-         Status.ERROR: 'ERROR', Status.TIMEOUT: 'TIMEOUT'}
+         Status.ERROR: 'ERROR', Status.TIMEOUT: 'TIMEOUT',
+         Status.XFAIL: 'xfail'}
 
 
 def totals_line(counts):
     failed = counts['fail'] + counts['error'] + counts['timeout']
+    # A known failure is neither a pass nor news: it counts as skipped.
     return (f"{counts['pass']} passed, {failed} failed, "
-            f"{counts['skip']} skipped")
+            f"{counts['skip'] + counts['xfail']} skipped")
 
 
 def table(root):
@@ -25,7 +27,7 @@ def table(root):
                          prog.name else f'{suite.name}:{prog.name}',
                          _WORD[prog.status], str(c['pass']),
                          str(c['fail'] + c['error'] + c['timeout']),
-                         str(c['skip']),
+                         str(c['skip'] + c['xfail']),
                          f'{secs:.1f}s' if secs is not None else ''))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -49,13 +51,29 @@ def failures(root, limit=20):
     return '\n'.join(out)
 
 
-def _failed_leaves(test, path):
+def known(root):
+    """XFAIL and XPASS lines: known failures and ones that now pass."""
+    out = []
+    for suite in root.subtests:
+        for path, leaf in _leaves(suite, suite.name):
+            if leaf.status == Status.XFAIL:
+                out.append(f'  XFAIL: {path} ({leaf.directive})')
+            elif leaf.directive.startswith('XPASS'):
+                out.append(f'  XPASS: {path}: remove it from '
+                           'selftests/known-failures')
+    return '\n'.join(out)
+
+
+def _leaves(test, path):
     if not test.subtests:
-        if test.status.failed:
-            yield path, test
+        yield path, test
         return
     for sub in test.subtests:
-        yield from _failed_leaves(sub, f'{path}/{sub.name}')
+        yield from _leaves(sub, f'{path}/{sub.name}')
+
+
+def _failed_leaves(test, path):
+    return ((p, t) for p, t in _leaves(test, path) if t.status.failed)
 
 
 def write(run_dir, root, meta):

@@ -20,6 +20,9 @@ GUEST_INIT = os.path.join(os.path.dirname(os.path.realpath(__file__)),
                           'guest', 'init')
 BUSYBOX = '/bin/busybox'
 DEFAULT_TEST_TIMEOUT = 45      # kselftest's own default
+# kselftest timeouts assume hardware; TCG runs the same code several times
+# slower (pidfd_test's pid recycling alone passes 45s under TCG).
+TCG_TIMEOUT_SCALE = 4
 
 
 @dataclasses.dataclass
@@ -38,6 +41,7 @@ class Options:
     jobs: int = os.cpu_count() or 2
     work: str = None
     memory: str = '2G'
+    timeout_scale: int = None
 
 
 def work_dir(opts):
@@ -88,8 +92,11 @@ def overlay_selftests(tree, shell):
             shutil.copy2(src, target)
 
 
-def fragments(opts, tree):
+def fragments(opts, tree, variant):
     frags = [os.path.join(REPO, 'kconfig', 'base.config')]
+    if variant == 'patched':
+        # Options that exist only with the series (its KUnit tests).
+        frags.append(os.path.join(REPO, 'kconfig', 'series.config'))
     for path in our_selftests().values():
         frags.append(os.path.join(path, 'config'))
     for name in neighbour_selftests():
@@ -126,10 +133,12 @@ def read_settings_timeout(path, default):
     return default
 
 
-def make_plan(kselftest_dir, opts):
-    """(name, timeout, guest dir, command) for each test to run."""
+def make_plan(kselftest_dir, opts, scale=1):
+    """(name, timeout, guest dir, command) for each test to run. Timeouts
+    from kselftest settings are multiplied by scale (emulation is slower
+    than the hardware they were written for); --test-timeout is not."""
     plan = []
-    default = opts.test_timeout or DEFAULT_TEST_TIMEOUT
+    default = opts.test_timeout or DEFAULT_TEST_TIMEOUT * scale
     lst = os.path.join(kselftest_dir, 'kselftest-list.txt')
     run_selftests = not opts.exec_files or opts.filter
     if run_selftests and os.path.exists(lst):
@@ -144,7 +153,8 @@ def make_plan(kselftest_dir, opts):
                     continue
                 timeout = read_settings_timeout(
                     os.path.join(kselftest_dir, collection, 'settings'),
-                    default) or opts.limits.run
+                    None)
+                timeout = timeout * scale if timeout else default
                 plan.append((line, timeout,
                              f'/tgsig/kselftest/{collection}', f'./{test}'))
     for path in opts.exec_files:
@@ -233,7 +243,7 @@ def run(opts, shell, progress):
             head = base
 
     targets = list(our_selftests()) + neighbour_selftests()
-    frags = fragments(opts, ws.repo)
+    frags = fragments(opts, ws.repo, variant)
     ours = [f for p in our_selftests().values() for f in selftest_files(p)]
     key = build.artifact_key(head, digest(frags),
                              digest(ours, ' '.join(targets)))
@@ -258,8 +268,11 @@ def run(opts, shell, progress):
             arts.save(key, ws.build, install,
                       {'variant': variant, 'head': head, 'tree': label})
 
+    accel = choose_accel(opts, arts.bzimage, work, progress)
+    scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
+                                   else 1)
     with progress.step('pack initramfs'):
-        plan = make_plan(arts.kselftest, opts)
+        plan = make_plan(arts.kselftest, opts, scale)
         if not plan and not shell.dry_run:
             raise TgsigError(f'nothing to run: --filter {opts.filter!r} '
                              'matches no test',
@@ -276,9 +289,9 @@ def run(opts, shell, progress):
             with open(GUEST_INIT, 'rb') as f:
                 init = f.read()
             initramfs.pack(initrd, init, BUSYBOX, plan_text(plan), trees)
-        progress.say(f'{len(plan)} tests planned')
+        progress.say(f'{len(plan)} tests planned; kselftest timeouts '
+                     f'x{scale} under {accel.upper()}')
 
-    accel = choose_accel(opts, arts.bzimage, initrd, work, progress)
     logs = tuple(os.path.join(run_dir, n) for n in
                  ('console.log', 'output.log', 'heartbeat.log'))
     cmd = qemu.argv(arts.bzimage, initrd, opts.smp, accel, logs,
@@ -293,8 +306,10 @@ def run(opts, shell, progress):
     with open(logs[0], encoding='utf-8', errors='replace') as f:
         console = f.read().splitlines()
     splats = splat.scan(console)
+    known = results.read_known_failures(
+        os.path.join(REPO, 'selftests', 'known-failures'))
     root = results.build_tree([p[0] for p in plan], boot, splats,
-                              results.kunit_section(console))
+                              results.kunit_section(console), known)
     meta = {'variant': variant, 'tree': label, 'head': head,
             'patches': [os.path.basename(p) for p in patches]
             if variant == 'patched' else [],
@@ -309,11 +324,16 @@ def run(opts, shell, progress):
     return (1 if root.status.failed else 0), root, run_dir
 
 
-def choose_accel(opts, kernel, initrd, work, progress):
+def choose_accel(opts, kernel, work, progress):
     if opts.accel != 'auto':
         return opts.accel
     if not os.path.exists(kernel):
         return 'tcg'
+    probe = os.path.join(work, 'kvm-probe')
+    os.makedirs(probe, exist_ok=True)
+    initrd = os.path.join(probe, 'initramfs.cpio')
+    with open(GUEST_INIT, 'rb') as f:
+        initramfs.pack(initrd, f.read(), BUSYBOX, '')
     usable, why = qemu.kvm_usable(kernel, initrd, work, progress)
     progress.say(f'accelerator: {"KVM" if usable else "TCG"} ({why})')
     return 'kvm' if usable else 'tcg'
@@ -343,6 +363,10 @@ def print_summary(progress, root, meta, splats, run_dir):
     if fails:
         print('\nfailures:')
         print(fails)
+    known = report.known(root)
+    if known:
+        print('\nknown failures of the base (selftests/known-failures):')
+        print(known)
     if splats:
         first = splats[0]
         where = f'while {first.test} ran' if first.test else \
