@@ -36,6 +36,10 @@ def program(run):
                                   directive=why, log=run.output[-30:]))
     if status in (Status.TIMEOUT, Status.ERROR):
         test.status, test.directive = status, why
+        for leaf in test.leaves():
+            if leaf.status == Status.ERROR and leaf.name.startswith(
+                    'results '):
+                leaf.status, leaf.directive = status, why
     return test
 
 

@@ -32,6 +32,7 @@ PATTERNS = [
     ('list corruption', re.compile(r'list_(add|del) corruption')),
     ('debugobjects', re.compile(r'ODEBUG: ')),
     ('oops', re.compile(r'Oops: |BUG: unable to handle|'
+                        r'BUG: kernel NULL pointer dereference|'
                         r'general protection fault|stack segment: ')),
     ('BUG', re.compile(r'kernel BUG at|BUG: ')),
     ('WARNING', re.compile(r'WARNING: ')),

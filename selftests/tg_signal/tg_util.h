@@ -9,12 +9,14 @@
 #ifndef TG_UTIL_H
 #define TG_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +66,10 @@ static inline int tg_pidfd_send_signal(int pidfd, int sig, siginfo_t *info,
 	return syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
 }
 
-/* Futex word helpers: a cheap cross-thread (and, in MAP_SHARED memory,
- * cross-process) "wait until the value changes" without a sleep. */
+/*
+ * Futex word helpers: a cheap cross-thread (and, in MAP_SHARED memory,
+ * cross-process) "wait until the value changes" without a sleep.
+ */
 static inline void tg_futex_wait(int *word, int val)
 {
 	syscall(__NR_futex, word, FUTEX_WAIT, val, NULL, NULL, 0);
@@ -91,8 +95,10 @@ static inline void tg_add_and_wake(int *word, int n)
 	tg_futex_wake(word);
 }
 
-/* Scheduler state letter of @tid in thread group @tgid ('R', 'S', 'T',
- * 't', 'Z', ...), or 0 when the task is gone. */
+/*
+ * Scheduler state letter of @tid in thread group @tgid ('R', 'S', 'T',
+ * 't', 'Z', ...), or 0 when the task is gone.
+ */
 static inline char tg_task_state(pid_t tgid, pid_t tid)
 {
 	char path[64], buf[512], *p;
@@ -174,6 +180,110 @@ static inline void tg_event_close(struct tg_event *ev)
 {
 	close(ev->fd[0]);
 	close(ev->fd[1]);
+}
+
+/* Bit of @sig in the hex signal sets of /proc/PID/status. */
+#define TG_SIGBIT(sig) (1ULL << ((sig) - 1))
+
+/*
+ * Poll until thread @tid of @tgid is in one of @states (e.g. "S" or "DS").
+ * Returns the state seen, or 0 once the task is gone.
+ */
+static inline char tg_wait_task_state(pid_t tgid, pid_t tid, const char *states)
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	char s;
+
+	while ((s = tg_task_state(tgid, tid)) && !strchr(states, s))
+		nanosleep(&pause, NULL);
+	return s;
+}
+
+/*
+ * Read the signal set @field ("SigPnd", "ShdPnd", "SigBlk", ...) of thread
+ * @tid of @tgid from /proc, or of the process (main thread) when @tid is 0.
+ * Returns 0, or -1 when the task is gone.
+ */
+static inline int tg_proc_sigset(pid_t tgid, pid_t tid, const char *field,
+				 unsigned long long *set)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	int ret = -1;
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status",
+			 tgid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			*set = strtoull(line + len + 1, NULL, 16);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Wait until *@count >= @target, or until it is certain that it never will:
+ * thread @tid, the one expected to take process-directed @sig, sleeps in
+ * 'S' while @sig is still pending process-wide, so nobody was woken for it.
+ * Only sound once the event that must have woken @tid has happened, and
+ * when @tid cannot sleep between being woken and dequeuing @sig (it
+ * returns to user mode from an interruptible wait).  The state is read
+ * before the pending set: a thread seen asleep after it took @sig no
+ * longer has it pending.  Returns true when the count was reached.
+ */
+static inline bool tg_wait_count_or_stuck(int *count, int target,
+					  pid_t tgid, pid_t tid, int sig)
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	unsigned long long shd;
+
+	for (;;) {
+		if (__atomic_load_n(count, __ATOMIC_ACQUIRE) >= target)
+			return true;
+		if (tg_task_state(tgid, tid) == 'S' &&
+		    !tg_proc_sigset(tgid, tid, "ShdPnd", &shd) &&
+		    (shd & TG_SIGBIT(sig)) &&
+		    __atomic_load_n(count, __ATOMIC_ACQUIRE) < target)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
+ * Fill @tids with the thread ids of @tgid listed in /proc/TGID/task, at
+ * most @max of them.  Returns how many there are (may exceed @max), or -1
+ * when the process is gone.
+ */
+static inline int tg_task_ids(pid_t tgid, pid_t *tids, int max)
+{
+	struct dirent *de;
+	char path[64];
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (n < max)
+			tids[n] = atoi(de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 #endif /* TG_UTIL_H */
