@@ -19,21 +19,22 @@ import unittest
 from . import deps, e2e, report
 from .errors import TgsigError
 from .ktap import Status, Test, finish
-from .run import REPO, our_selftests, run, selftest_files, work_dir
-from .workspace import SERIES_BRANCH, Workspace, series_files
+from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
+                  work_dir)
+from .workspace import SERIES_BRANCH, series_files
 
 
 def unit_tests(progress):
     suite = unittest.defaultTestLoader.discover(
         os.path.join(REPO, 'scripts', 'tgsiglib', 'tests'),
         top_level_dir=os.path.join(REPO, 'scripts'))
+    ids = [t.id() for t in _iter_tests(suite)]
     stream = io.StringIO()
     result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
     failed = {t.id(): msg for t, msg in result.failures + result.errors}
     skipped = {t.id(): msg for t, msg in result.skipped}
     root = Test(name='harness unit tests', status=Status.PASS)
-    for test in _iter_tests(suite):
-        tid = test.id()
+    for tid in ids:
         if tid in failed:
             root.subtests.append(Test(tid, Status.FAIL,
                                       log=failed[tid].splitlines()))
@@ -55,6 +56,24 @@ def _iter_tests(suite):
             yield from _iter_tests(item)
         else:
             yield item
+
+
+def lint(shell):
+    """pyflakes and pycodestyle over the harness, as Debian packages them
+    (for Debian's own python3)."""
+    scripts = os.path.join(REPO, 'scripts')
+    out = []
+    for name, argv in (
+            ('pyflakes', ['pyflakes3', 'tgsiglib', 'tgsig']),
+            ('pycodestyle', ['pycodestyle', '--max-line-length=100',
+                             'tgsiglib', 'tgsig'])):
+        proc = shell.run(argv, cwd=scripts, capture=True, check=False,
+                         mutates=False)
+        lines = (proc.stdout + proc.stderr).splitlines()
+        ok = proc.returncode == 0 and not lines
+        out.append(Test(f'harness: {name} clean',
+                        Status.PASS if ok else Status.FAIL, log=lines))
+    return out
 
 
 def checkpatch(shell, tree, paths, files=False):
@@ -80,10 +99,9 @@ def checkpatch(shell, tree, paths, files=False):
 def series_checks(shell, progress, opts):
     """The series applies (one test per patch), is checkpatch clean, and
     carries the same selftests as the top level."""
-    root = Test(name='series', status=Status.PASS)
-    pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
-    ws = Workspace(os.path.join(work_dir(opts), 'linux-' + pin['upstream']),
-                   shell, progress)
+    root = Test(name='static checks', status=Status.PASS)
+    ws, _, _ = prepare_base(opts, shell, progress,
+                            deps.PACKAGES + deps.CHECK_PACKAGES)
     patches = series_files(os.path.join(REPO, 'patches'))
     applied = Test(name='applies with git am', status=Status.PASS)
     try:
@@ -102,6 +120,7 @@ def series_checks(shell, progress, opts):
     sources = [f for p in our_selftests().values() for f in selftest_files(p)
                if f.endswith(('.c', '.h'))]
     root.subtests += checkpatch(shell, ws.repo, sources, files=True)
+    root.subtests += lint(shell)
     return root
 
 

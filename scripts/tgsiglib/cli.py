@@ -27,6 +27,10 @@ def _add_run_options(p):
     p.add_argument('--config', metavar='FILE', action='append', default=[],
                    dest='configs', help='an extra Kconfig fragment '
                    '(repeatable)')
+    p.add_argument('--extra-patch', metavar='FILE', action='append',
+                   default=[], dest='extra_patches',
+                   help='apply this patch on top (repeatable): for the '
+                   'breaking patches in mutants/, never part of the series')
     p.add_argument('--debug', action='store_true',
                    help='add kconfig/debug.config (lockdep, KASAN, UBSAN, '
                    '...)')
@@ -92,7 +96,8 @@ def run_options(args):
                                       silence=args.silence_timeout,
                                       run=args.run_timeout),
                    test_timeout=args.test_timeout, work=args.work,
-                   timeout_scale=args.timeout_scale)
+                   timeout_scale=args.timeout_scale,
+                   extra_patches=args.extra_patches)
     if args.jobs:
         opts.jobs = args.jobs
     return opts

@@ -10,8 +10,9 @@ PACKAGES = [
     'bc', 'libelf-dev', 'libssl-dev', 'ccache', 'xz-utils', 'rsync', 'git',
     'libcap-dev', 'perl', 'python3',
 ]
-# Only `check` needs these: checkpatch's spelling list and sparse.
-CHECK_PACKAGES = ['sparse', 'codespell']
+# Only `check` needs these: checkpatch's spelling list, sparse, and the
+# harness's own linters.
+CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle']
 
 
 def read_pin(path):
@@ -60,7 +61,8 @@ class Installer:
 
     def _apt_install(self, specs):
         self._update()
-        self.shell.run(['apt-get', 'install', '-y', '-q',
+        self.shell.run(['apt-get', 'install', '-y', '-q', '-o',
+                        'Dpkg::Use-Pty=0',
                         '--no-install-recommends'] + specs,
                        env={'DEBIAN_FRONTEND': 'noninteractive'})
 

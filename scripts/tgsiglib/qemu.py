@@ -184,8 +184,8 @@ def kvm_usable(kernel, initrd, workdir, progress, timeout=15):
                  ('console.log', 'output.log', 'heartbeat.log'))
     cmd = argv(kernel, initrd, 1, 'kvm', logs, 'tgsig.probe', '256M')
     progress.say(f'probing KVM with a {timeout}s boot: {quote(cmd)}')
-    result = boot(cmd, logs, Limits(boot=timeout, silence=timeout,
-                                     run=timeout))
+    limits = Limits(boot=timeout, silence=timeout, run=timeout)
+    result = boot(cmd, logs, limits)
     usable = result.stream.booted is not None
     why = ('a probe boot reached init in %.1fs' % result.seconds if usable
            else f'a probe boot did not reach init: {result.outcome}')

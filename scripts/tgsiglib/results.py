@@ -43,21 +43,6 @@ def program(run):
     return test
 
 
-def read_known_failures(path):
-    """{'collection:program/case': reason} from selftests/known-failures."""
-    known = {}
-    try:
-        with open(path, encoding='utf-8') as f:
-            for line in f:
-                line = line.strip()
-                if line and not line.startswith('#'):
-                    key, _, why = line.partition(' ')
-                    known[key] = why.strip()
-    except OSError:
-        pass
-    return known
-
-
 def apply_known_failures(program_test, known):
     """A listed case that fails is XFAIL; one that passes says XPASS."""
     for leaf in program_test.leaves():
@@ -74,20 +59,26 @@ def apply_known_failures(program_test, known):
     ktap.finish(program_test)
 
 
-def build_tree(planned, boot, splats, kunit_lines=None, known=None):
+def build_tree(planned, boot, splats, kunit_lines=None, known=None,
+               skipped=None):
     """planned: plan entry names in order; boot: qemu.BootResult;
-    known: known failures, as read_known_failures() returns them."""
+    known: {'collection:program/case': why} of known failures;
+    skipped: {'collection:program': why} of programs not run."""
     root = Test(name='tgsig', status=Status.PASS)
     ran = {run.name: run for run in boot.stream.tests}
     suites = {}
-    for name in planned:
+    skipped = skipped or {}
+    for name in list(planned) + list(skipped):
         suite_name = name.split(':', 1)[0]
         suite = suites.get(suite_name)
         if suite is None:
             suite = suites[suite_name] = Test(name=suite_name,
                                               status=Status.PASS)
             root.subtests.append(suite)
-        if name in ran:
+        if name in skipped:
+            suite.subtests.append(Test(name=name, status=Status.SKIP,
+                                       directive=skipped[name]))
+        elif name in ran:
             test = program(ran[name])
             apply_known_failures(test, known or {})
             suite.subtests.append(test)

@@ -42,6 +42,7 @@ class Options:
     work: str = None
     memory: str = '2G'
     timeout_scale: int = None
+    extra_patches: list = dataclasses.field(default_factory=list)
 
 
 def work_dir(opts):
@@ -133,11 +134,29 @@ def read_settings_timeout(path, default):
     return default
 
 
-def make_plan(kselftest_dir, opts, scale=1):
-    """(name, timeout, guest dir, command) for each test to run. Timeouts
-    from kselftest settings are multiplied by scale (emulation is slower
-    than the hardware they were written for); --test-timeout is not."""
-    plan = []
+def read_reasons(path):
+    """{name: why} from a file of `name  why` lines."""
+    out = {}
+    try:
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith('#'):
+                    name, _, why = line.partition(' ')
+                    out[name] = why.strip()
+    except OSError:
+        pass
+    return out
+
+
+def make_plan(kselftest_dir, opts, scale=1, skip=None):
+    """(name, timeout, guest dir, command) for each test to run, and
+    {name: why} for those not run (skip: tests not to run, with why).
+    Timeouts from kselftest settings are multiplied by scale (emulation is
+    slower than the hardware they were written for); --test-timeout is
+    not."""
+    plan, skipped = [], {}
+    skip = skip or {}
     default = opts.test_timeout or DEFAULT_TEST_TIMEOUT * scale
     lst = os.path.join(kselftest_dir, 'kselftest-list.txt')
     run_selftests = not opts.exec_files or opts.filter
@@ -155,12 +174,15 @@ def make_plan(kselftest_dir, opts, scale=1):
                     os.path.join(kselftest_dir, collection, 'settings'),
                     None)
                 timeout = timeout * scale if timeout else default
+                if line in skip:
+                    skipped[line] = skip[line]
+                    continue
                 plan.append((line, timeout,
                              f'/tgsig/kselftest/{collection}', f'./{test}'))
     for path in opts.exec_files:
         name = os.path.basename(path)
         plan.append((f'exec:{name}', default, '/tgsig/exec', f'./{name}'))
-    return plan
+    return plan, skipped
 
 
 def plan_text(plan):
@@ -203,44 +225,55 @@ def new_run_dir(work, variant):
     return path
 
 
+def prepare_base(opts, shell, progress, packages=deps.PACKAGES):
+    """Install what is missing and make the base tree.
+    Returns (workspace, base commit, a label for reports)."""
+    work = work_dir(opts)
+    pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
+    with progress.step('fetch: packages and kernel source'):
+        installer = deps.Installer(shell, progress)
+        installer.ensure(packages)
+        if not opts.tree:
+            version = installer.ensure_source(pin)
+    with progress.step('prepare base tree'):
+        if opts.tree:
+            path = os.path.abspath(opts.tree)
+            tag = hashlib.sha256(path.encode()).hexdigest()[:8]
+            ws = Workspace(os.path.join(
+                work, f'user-{os.path.basename(path)}-{tag}'),
+                shell, progress)
+            base = ws.from_user_tree(path)
+            return ws, base, f'{path} at {base[:12]}'
+        ws = Workspace(os.path.join(work, 'linux-' + pin['upstream']),
+                       shell, progress)
+        base = ws.from_tarball(deps.source_tarball(pin), version,
+                               pin['upstream'])
+        return ws, base, f'linux {pin["upstream"]} (Debian {version})'
+
+
 def run(opts, shell, progress):
     """Returns (exit code, results tree or None, run directory)."""
     work = work_dir(opts)
     variant = 'baseline' if opts.baseline else 'patched'
-    pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
-    if opts.tree:
-        opts.tree = os.path.abspath(opts.tree)
     run_dir = new_run_dir(work, variant) if not shell.dry_run else \
         os.path.join(work, 'runs', 'DRY-RUN')
     build_log = os.path.join(run_dir, 'build.log')
     progress.say(f'tgsig run: {variant} kernel; run directory {run_dir}')
 
-    with progress.step('fetch: packages and kernel source'):
-        installer = deps.Installer(shell, progress)
-        installer.ensure(deps.PACKAGES)
-        if not opts.tree:
-            version = installer.ensure_source(pin)
-
+    ws, base, label = prepare_base(opts, shell, progress)
     with progress.step('prepare tree'):
-        if opts.tree:
-            tag = hashlib.sha256(opts.tree.encode()).hexdigest()[:8]
-            ws = Workspace(os.path.join(
-                work, f'user-{os.path.basename(opts.tree)}-{tag}'),
-                shell, progress)
-            base = ws.from_user_tree(opts.tree)
-            label = f'{opts.tree} at {base[:12]}'
-        else:
-            ws = Workspace(os.path.join(work, 'linux-' + pin['upstream']),
-                           shell, progress)
-            base = ws.from_tarball(deps.source_tarball(pin), version,
-                                   pin['upstream'])
-            label = f'linux {pin["upstream"]} (Debian {version})'
         patches = series_files(os.path.join(REPO, 'patches'))
         if variant == 'patched':
             head = ws.series_head(patches)
             progress.say(f'series: {len(patches)} patches on {BASE_TAG}')
         else:
             head = base
+        if opts.extra_patches:
+            head = ws.extra_head(head, [os.path.abspath(p)
+                                        for p in opts.extra_patches])
+            names = ', '.join(os.path.basename(p) for p in opts.extra_patches)
+            progress.say(f'extra patches on top: {names}')
+            label += f' + {names}'
 
     targets = list(our_selftests()) + neighbour_selftests()
     frags = fragments(opts, ws.repo, variant)
@@ -272,8 +305,12 @@ def run(opts, shell, progress):
     scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
                                    else 1)
     with progress.step('pack initramfs'):
-        plan = make_plan(arts.kselftest, opts, scale)
-        if not plan and not shell.dry_run:
+        slow = read_reasons(os.path.join(REPO, 'selftests', 'slow-under-tcg'))
+        plan, skipped = make_plan(arts.kselftest, opts, scale,
+                                  slow if accel == 'tcg' else None)
+        skipped = {n: f'too slow under TCG: {why}'
+                   for n, why in skipped.items()}
+        if not plan and not skipped and not shell.dry_run:
             raise TgsigError(f'nothing to run: --filter {opts.filter!r} '
                              'matches no test',
                              'names look like collection:test, e.g. '
@@ -306,10 +343,10 @@ def run(opts, shell, progress):
     with open(logs[0], encoding='utf-8', errors='replace') as f:
         console = f.read().splitlines()
     splats = splat.scan(console)
-    known = results.read_known_failures(
-        os.path.join(REPO, 'selftests', 'known-failures'))
+    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
     root = results.build_tree([p[0] for p in plan], boot, splats,
-                              results.kunit_section(console), known)
+                              results.kunit_section(console), known,
+                              skipped)
     meta = {'variant': variant, 'tree': label, 'head': head,
             'patches': [os.path.basename(p) for p in patches]
             if variant == 'patched' else [],

@@ -17,6 +17,7 @@ from .errors import TgsigError
 
 BASE_TAG = 'tgsig-base'
 SERIES_BRANCH = 'tgsig-series'
+EXTRA_BRANCH = 'tgsig-extra'
 # Commits the harness makes in its own throwaway repository only.
 GIT_ENV = {'GIT_AUTHOR_NAME': 'tgsig', 'GIT_AUTHOR_EMAIL': 'tgsig@localhost',
            'GIT_COMMITTER_NAME': 'tgsig',
@@ -103,7 +104,7 @@ class Workspace:
                  f'Linux {upstream}\n\nDebian package linux-source-6.12 '
                  f'{version}, as extracted from {tarball}.')
         self.git('tag', BASE_TAG)
-        self.save_state(base_version=version, series_hash=None)
+        self.save_state(base_version=version, series=None, extra=None)
         return self.rev(BASE_TAG) or 'DRY-RUN'
 
     def from_user_tree(self, path):
@@ -142,7 +143,7 @@ class Workspace:
             self.git('fetch', '-q', path, 'HEAD')
         self.git('tag', '-f', BASE_TAG, head)
         if self.state().get('base_version') != head:
-            self.save_state(base_version=head, series_hash=None)
+            self.save_state(base_version=head, series=None, extra=None)
         self.progress.say(f'base tree: {path} at {head[:12]}')
         return head
 
@@ -150,23 +151,30 @@ class Workspace:
     def series_head(self, patches):
         """The branch with the series applied; rebuilt only when the base
         or a patch changed."""
-        base = self.rev(BASE_TAG)
+        return self.branch_head(SERIES_BRANCH, BASE_TAG, patches, 'series')
+
+    def extra_head(self, start, patches):
+        """start with more patches on top, for patches kept out of the
+        series (the mutants that break a rule on purpose)."""
+        return self.branch_head(EXTRA_BRANCH, start, patches, 'extra')
+
+    def branch_head(self, branch, start, patches, what):
+        start_rev = self.rev(start)
         digest = digest_files(patches) if patches else 'none'
-        state = self.state()
-        head = self.rev(SERIES_BRANCH)
-        if (state.get('series_hash') == digest and
-                state.get('series_base') == base and head and
-                state.get('series_head') == head):
-            self.progress.say(f'series: reusing {SERIES_BRANCH} '
+        saved = self.state().get(what, {})
+        head = self.rev(branch)
+        if (saved.get('hash') == digest and saved.get('start') == start_rev
+                and head and saved.get('head') == head):
+            self.progress.say(f'{what}: reusing {branch} '
                               f'({len(patches)} patches)')
             return head
-        self.checkout(BASE_TAG)
-        self.git('checkout', '-q', '-B', SERIES_BRANCH)
+        self.checkout(start)
+        self.git('checkout', '-q', '-B', branch)
         for patch in patches:
             self.apply(patch)
         head = self.rev('HEAD') or 'DRY-RUN'
-        self.save_state(series_hash=digest, series_base=base,
-                        series_head=head)
+        self.save_state(**{what: {'hash': digest, 'start': start_rev,
+                                  'head': head}})
         return head
 
     def apply(self, patch):

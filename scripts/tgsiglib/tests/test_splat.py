@@ -7,7 +7,6 @@ from tgsiglib import splat
 from tgsiglib.tests.golden import DATA, load
 
 
-
 class Synthetic(unittest.TestCase):
     def test_lockdep_headline_names_the_test(self):
         found = splat.scan(load('lockdep_synthetic.log'))
