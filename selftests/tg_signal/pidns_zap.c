@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The init of a PID namespace.
+ *
+ * When it exits, zap_pid_ns_processes() kills every task of the namespace
+ * (children, grandchildren, all their threads, nested namespaces, tasks
+ * that entered with setns()) and init is reaped only once all of them are
+ * gone.  While it lives, init is protected: a signal whose action is the
+ * default one is ignored when sent from inside the namespace, SIGKILL
+ * included, and from an ancestor namespace only SIGKILL and SIGSTOP get
+ * through.  A handler init installs does run.
+ *
+ * The test process unshares CLONE_NEWPID and forks init.  Tasks of the
+ * namespace enlist their host pid and tid in a MAP_SHARED page, so that
+ * the test can watch them through pidfds.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#include "../kselftest_harness.h"
+#include "tg_util.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD	O_EXCL
+#endif
+
+#define NR_TASKS	64
+#define NR_THREADS	8
+
+/* Who lives in the namespace besides init. */
+#define CHILDREN	0x01	/* 4 children of init */
+#define GRANDCHILDREN	0x02	/* 2 children with 2 children each */
+#define THREADS		0x04	/* 4 children with 8 threads each */
+#define NESTED		0x08	/* a child, a nested init and its 3 children */
+#define SETNS		0x10	/* a child of the test, forked after setns() */
+#define EVERYONE	0x1f
+
+/* Signals whose default action would end or stop init. */
+static const int deadly[] = {
+	SIGKILL, SIGSTOP, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV,
+	SIGUSR1, SIGALRM, SIGTSTP, SIGTTIN, SIGXCPU,
+};
+
+struct zap {
+	int slots;
+	int ready;		/* tasks enlisted, futex word */
+	struct {
+		pid_t pid, tid;	/* as seen from the test's namespace */
+	} task[NR_TASKS];
+	int error;		/* a task of the namespace failed to set up */
+	int init_exit;		/* tells init to exit */
+	int armed;		/* init has its handler, futex word */
+	int sent;		/* the test has sent its signals */
+	int report;		/* init's verdict is in, futex word */
+	int failed_kills;	/* kill() calls that did not return 0 */
+	int pending;		/* signals init found pending afterwards */
+	int handled;		/* init's handler runs */
+	pid_t seen_pid;		/* si_pid and si_code seen by init's handler */
+	int seen_code;
+	pid_t sender;		/* the sending child, in init's namespace */
+};
+
+static struct zap *z;
+
+static int nr_enlisted(int who)
+{
+	return (who & CHILDREN ? 4 : 0) + (who & GRANDCHILDREN ? 6 : 0) +
+	       (who & THREADS ? 4 * NR_THREADS : 0) + (who & NESTED ? 5 : 0) +
+	       (who & SETNS ? 1 : 0);
+}
+
+/* Record the host pid and tid of the calling thread. */
+static void enlist(void)
+{
+	char link[64];
+	int i, pid, tid;
+	ssize_t n;
+
+	n = readlink("/proc/thread-self", link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		i = __atomic_fetch_add(&z->slots, 1, __ATOMIC_ACQ_REL);
+		if (i < NR_TASKS &&
+		    sscanf(link, "%d/task/%d", &pid, &tid) == 2) {
+			z->task[i].pid = pid;
+			z->task[i].tid = tid;
+			tg_add_and_wake(&z->ready, 1);
+			return;
+		}
+	}
+	__atomic_store_n(&z->error, 1, __ATOMIC_RELEASE);
+	tg_futex_wake(&z->ready);
+}
+
+static void sleep_forever(void)
+{
+	for (;;)
+		pause();
+}
+
+static void sleeper(void)
+{
+	enlist();
+	sleep_forever();
+}
+
+static void *thread_sleeper(void *arg)
+{
+	sleeper();
+	return NULL;
+}
+
+static void threaded(void)
+{
+	pthread_t th;
+	int i;
+
+	for (i = 1; i < NR_THREADS; i++)
+		if (pthread_create(&th, NULL, thread_sleeper, NULL))
+			__atomic_store_n(&z->error, 1, __ATOMIC_RELEASE);
+	sleeper();
+}
+
+static void nested(void)
+{
+	int i;
+
+	enlist();
+	if (unshare(CLONE_NEWPID)) {
+		__atomic_store_n(&z->error, 1, __ATOMIC_RELEASE);
+	} else if (!fork()) {
+		/* The init of the nested namespace. */
+		for (i = 0; i < 3; i++)
+			if (!fork())
+				sleeper();
+		sleeper();
+	}
+	sleep_forever();
+}
+
+/* The init of the namespace under test, with its population. */
+static void init_main(int who)
+{
+	int i, j;
+
+	if (who & CHILDREN)
+		for (i = 0; i < 4; i++)
+			if (!fork())
+				sleeper();
+	if (who & GRANDCHILDREN)
+		for (i = 0; i < 2; i++)
+			if (!fork()) {
+				for (j = 0; j < 2; j++)
+					if (!fork())
+						sleeper();
+				sleeper();
+			}
+	if (who & THREADS)
+		for (i = 0; i < 4; i++)
+			if (!fork())
+				threaded();
+	if (who & NESTED)
+		if (!fork())
+			nested();
+	tg_wait_at_least(&z->init_exit, 1);
+	_exit(0);
+}
+
+/* Wait for *word >= target, giving up when @pid has died or failed. */
+static bool zap_wait(pid_t pid, int *word, int target)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000000 };
+	siginfo_t si;
+	int v;
+
+	while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) < target) {
+		si.si_pid = 0;
+		if (__atomic_load_n(&z->error, __ATOMIC_ACQUIRE) ||
+		    (!waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+		     si.si_pid))
+			return false;
+		syscall(__NR_futex, word, FUTEX_WAIT, v, &ts, NULL, 0);
+	}
+	return true;
+}
+
+/*
+ * Wait for init's report.  Fails when init stops or dies instead, which
+ * is what a signal that is not ignored would make it do.
+ */
+static bool wait_report(pid_t init)
+{
+	struct timespec ts = { .tv_nsec = 5 * 1000000 };
+	siginfo_t si;
+	char state;
+
+	while (!__atomic_load_n(&z->report, __ATOMIC_ACQUIRE)) {
+		state = tg_task_state(init, init);
+		si.si_pid = 0;
+		if (state == 'T' || state == 't' ||
+		    (!waitid(P_PID, init, &si, WEXITED | WNOHANG | WNOWAIT) &&
+		     si.si_pid))
+			return false;
+		syscall(__NR_futex, &z->report, FUTEX_WAIT, 0, &ts, NULL, 0);
+	}
+	return true;
+}
+
+/* In init: count the signals now pending, then report. */
+static void report(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigpending(&set);
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		if (sigismember(&set, sig))
+			z->pending++;
+	tg_add_and_wake(&z->report, 1);
+}
+
+/* From inside the namespace, send every deadly signal to init. */
+static int send_deadly_to_init(bool tgkill)
+{
+	int i, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(deadly); i++)
+		if (tgkill ? tg_tgkill(1, 1, deadly[i]) : kill(1, deadly[i]))
+			failed++;
+	if (tgkill ? tg_tgkill(1, 1, SIGRTMIN) : kill(1, SIGRTMIN))
+		failed++;
+	return failed;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	z->seen_pid = si->si_pid;
+	z->seen_code = si->si_code;
+	z->handled++;
+}
+
+/*
+ * Map the shared page and unshare CLONE_NEWPID: our next child is the
+ * init of a new namespace.  Returns false when the test is skipped.
+ */
+static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
+{
+	sigset_t set;
+	int i;
+
+	z = mmap(NULL, sizeof(*z), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	EXPECT_NE(MAP_FAILED, z);
+	*host_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	EXPECT_GE(*host_ns, 0);
+	if (z == MAP_FAILED || *host_ns < 0)
+		return false;
+	/* init inherits this: default actions, nothing blocked. */
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(deadly); i++) {
+		if (deadly[i] != SIGKILL && deadly[i] != SIGSTOP)
+			signal(deadly[i], SIG_DFL);
+		sigaddset(&set, deadly[i]);
+	}
+	signal(SIGRTMIN, SIG_DFL);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	if (unshare(CLONE_NEWPID)) {
+		if (errno == EINVAL)
+			SKIP(return false,
+			     "unshare(CLONE_NEWPID): CONFIG_PID_NS=n");
+		SKIP(return false, "unshare(CLONE_NEWPID): %s (CAP_SYS_ADMIN?)",
+		     strerror(errno));
+	}
+	return true;
+}
+
+static void reap(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
+/*
+ * Fork init (pid 1 of the unshared namespace) running @fn(@arg); our own
+ * later children go back to our namespace.
+ */
+static pid_t fork_init(struct __test_metadata *_metadata, int host_ns,
+		       void (*fn)(int), int arg)
+{
+	pid_t init = fork();
+
+	if (!init) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fn(arg);
+		_exit(0);
+	}
+	EXPECT_EQ(0, setns(host_ns, CLONE_NEWPID));
+	return init;
+}
+
+/* Fork a child of ours into @init's namespace through setns(). */
+static pid_t fork_into(struct __test_metadata *_metadata, int host_ns,
+		       pid_t init)
+{
+	char path[64];
+	pid_t child;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", init);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWPID))
+		return -1;
+	close(fd);
+	child = fork();
+	if (!child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sleeper();
+	}
+	EXPECT_EQ(0, setns(host_ns, CLONE_NEWPID));
+	return child;
+}
+
+static bool readable_now(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+FIXTURE(zap) {
+	int host_ns;
+	pid_t init;
+	pid_t setns_child;
+};
+
+FIXTURE_SETUP(zap)
+{
+	new_pidns(_metadata, &self->host_ns);
+}
+
+FIXTURE_TEARDOWN(zap)
+{
+	reap(&self->setns_child);
+	reap(&self->init);
+}
+
+FIXTURE_VARIANT(zap) {
+	int who;
+	bool sigkill;	/* init is SIGKILLed from outside instead of exiting */
+};
+
+FIXTURE_VARIANT_ADD(zap, children) {
+	.who = CHILDREN,
+};
+
+FIXTURE_VARIANT_ADD(zap, grandchildren) {
+	.who = GRANDCHILDREN,
+};
+
+FIXTURE_VARIANT_ADD(zap, threaded_children) {
+	.who = THREADS,
+};
+
+FIXTURE_VARIANT_ADD(zap, nested_pidns) {
+	.who = NESTED,
+};
+
+FIXTURE_VARIANT_ADD(zap, setns_child) {
+	.who = SETNS,
+};
+
+FIXTURE_VARIANT_ADD(zap, everyone) {
+	.who = EVERYONE,
+};
+
+FIXTURE_VARIANT_ADD(zap, everyone_init_sigkilled) {
+	.who = EVERYONE,
+	.sigkill = true,
+};
+
+/*
+ * Once the parent's wait for init returns, every task of the namespace,
+ * every thread included, has exited: all their pidfds are readable.
+ */
+TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
+{
+	int nr = nr_enlisted(variant->who), pidfd[NR_TASKS], i, status;
+	unsigned int flags;
+
+	self->init = fork_init(_metadata, self->host_ns, init_main,
+			       variant->who);
+	ASSERT_GT(self->init, 0);
+	if (variant->who & SETNS) {
+		self->setns_child = fork_into(_metadata, self->host_ns,
+					      self->init);
+		ASSERT_GT(self->setns_child, 0);
+	}
+	ASSERT_TRUE(zap_wait(self->init, &z->ready, nr))
+		TH_LOG("%d of %d tasks enlisted", z->ready, nr);
+
+	for (i = 0; i < nr; i++) {
+		flags = z->task[i].pid == z->task[i].tid ? 0 : PIDFD_THREAD;
+		pidfd[i] = tg_pidfd_open(z->task[i].tid, flags);
+		ASSERT_GE(pidfd[i], 0) TH_LOG("pidfd_open(%d, %#x): %s",
+					      z->task[i].tid, flags,
+					      strerror(errno));
+		ASSERT_FALSE(readable_now(pidfd[i]));
+	}
+
+	if (variant->sigkill)
+		kill(self->init, SIGKILL);
+	else
+		tg_add_and_wake(&z->init_exit, 1);
+	if (self->setns_child) {
+		/* Our own child: init waits for us to reap it. */
+		ASSERT_EQ(self->setns_child,
+			  waitpid(self->setns_child, &status, 0));
+		self->setns_child = 0;
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_EQ(variant->sigkill ? SIGKILL : 0, status);
+
+	for (i = 0; i < nr; i++) {
+		EXPECT_TRUE(readable_now(pidfd[i]))
+			TH_LOG("task %d (tid %d) still there after init was reaped",
+			       z->task[i].pid, z->task[i].tid);
+		close(pidfd[i]);
+	}
+}
+
+/* The PF_* flags of task @pid, from /proc/PID/stat; 0 when gone. */
+static unsigned long task_flags(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* After "(comm) ": state ppid pgrp session tty_nr tpgid flags */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return 0;
+	return flags;
+}
+
+#define PF_EXITING	0x4
+
+/*
+ * Whether /proc/PID/wchan names @fn, or cannot tell (no CONFIG_KALLSYMS:
+ * it reads "0").
+ */
+static bool wchan_may_be(pid_t pid, const char *fn)
+{
+	char path[64], buf[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return !strcmp(buf, "0") || !strcmp(buf, fn);
+}
+
+/*
+ * Wait until the exiting init sleeps in zap_pid_ns_processes(), waiting
+ * for the last pids of its namespace to be freed (TASK_IDLE, 'I', in
+ * 6.12; 'S' in later kernels).  False when it became a zombie instead.
+ */
+static bool wait_exiting_init_asleep(pid_t init)
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	char state;
+
+	for (;;) {
+		state = tg_task_state(init, init);
+		if (!state || state == 'Z' || state == 'X')
+			return false;
+		if ((state == 'I' || state == 'S') &&
+		    (task_flags(init) & PF_EXITING) &&
+		    wchan_may_be(init, "zap_pid_ns_processes"))
+			return true;
+		nanosleep(&pause, NULL);
+	}
+}
+
+static void idle_init(int unused)
+{
+	tg_wait_at_least(&z->init_exit, 1);
+}
+
+/*
+ * A task that entered with setns() and fork() has its parent outside the
+ * namespace.  Killed by the zap, it stays a zombie until that parent
+ * reaps it, and until then init, though it is done, is not reaped
+ * (Linux waits for it in zap_pid_ns_processes(), in TASK_IDLE).
+ */
+FIXTURE(setns_zombie) {
+	int host_ns;
+	pid_t init;
+	pid_t setns_child;
+};
+
+FIXTURE_SETUP(setns_zombie)
+{
+	new_pidns(_metadata, &self->host_ns);
+}
+
+FIXTURE_TEARDOWN(setns_zombie)
+{
+	reap(&self->setns_child);
+	reap(&self->init);
+}
+
+TEST_F(setns_zombie, linux_init_unreapable_until_setns_child_is_reaped)
+{
+	int pidfd, init_pidfd, status;
+	siginfo_t si;
+
+	self->init = fork_init(_metadata, self->host_ns, idle_init, 0);
+	ASSERT_GT(self->init, 0);
+	self->setns_child = fork_into(_metadata, self->host_ns, self->init);
+	ASSERT_GT(self->setns_child, 0);
+	ASSERT_TRUE(zap_wait(self->init, &z->ready, 1));
+	pidfd = tg_pidfd_open(self->setns_child, 0);
+	ASSERT_GE(pidfd, 0);
+	init_pidfd = tg_pidfd_open(self->init, 0);
+	ASSERT_GE(init_pidfd, 0);
+
+	ASSERT_EQ(0, kill(self->init, SIGKILL));
+	ASSERT_EQ(0, tg_pidfd_wait_exit(pidfd));
+	ASSERT_TRUE(wait_exiting_init_asleep(self->init))
+		TH_LOG("init did not wait for the zombie");
+	si.si_pid = 0;
+	ASSERT_EQ(0, waitid(P_PID, self->init, &si,
+			    WEXITED | WNOHANG | WNOWAIT));
+	EXPECT_EQ(0, si.si_pid);
+	EXPECT_FALSE(readable_now(init_pidfd));
+
+	ASSERT_EQ(self->setns_child, waitpid(self->setns_child, &status, 0));
+	self->setns_child = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(pidfd);
+	close(init_pidfd);
+}
+
+enum sender {
+	FROM_PARENT_NS = -1,
+	FROM_CHILD_KILL,
+	FROM_CHILD_TGKILL,
+	FROM_INIT_ITSELF,
+};
+
+/* Signals sent to init from inside its namespace, in three ways. */
+FIXTURE(inside) {
+	int host_ns;
+	pid_t init;
+};
+
+FIXTURE_VARIANT(inside) {
+	int sender;
+};
+
+FIXTURE_VARIANT_ADD(inside, child_kill) {
+	.sender = FROM_CHILD_KILL,
+};
+
+FIXTURE_VARIANT_ADD(inside, child_tgkill) {
+	.sender = FROM_CHILD_TGKILL,
+};
+
+FIXTURE_VARIANT_ADD(inside, init_itself) {
+	.sender = FROM_INIT_ITSELF,
+};
+
+FIXTURE_SETUP(inside)
+{
+	new_pidns(_metadata, &self->host_ns);
+}
+
+FIXTURE_TEARDOWN(inside)
+{
+	reap(&self->init);
+}
+
+/* Signals sent to init by the test, from the parent namespace. */
+FIXTURE(outside) {
+	int host_ns;
+	pid_t init;
+};
+
+FIXTURE_SETUP(outside)
+{
+	new_pidns(_metadata, &self->host_ns);
+}
+
+FIXTURE_TEARDOWN(outside)
+{
+	reap(&self->init);
+}
+
+/* Init, with no handler: gets the deadly signals sent, then reports. */
+static void init_under_fire(int sender)
+{
+	pid_t child;
+	int status;
+
+	if (sender == FROM_INIT_ITSELF) {
+		z->failed_kills = send_deadly_to_init(false);
+	} else {
+		child = fork();
+		if (!child)
+			_exit(send_deadly_to_init(sender == FROM_CHILD_TGKILL));
+		if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
+			z->failed_kills = -1;
+		else
+			z->failed_kills = WEXITSTATUS(status);
+	}
+	report();
+	tg_wait_at_least(&z->init_exit, 1);
+}
+
+/*
+ * Signals with the default action sent to init from inside its namespace
+ * are dropped, SIGKILL and SIGSTOP too; kill() still succeeds.  SIGKILL
+ * from the parent namespace does kill it.
+ */
+TEST_F(inside, default_action_signals_ignored_by_init_sigkill_from_parent_kills)
+{
+	int status;
+
+	self->init = fork_init(_metadata, self->host_ns, init_under_fire,
+			       variant->sender);
+	ASSERT_GT(self->init, 0);
+	ASSERT_TRUE(wait_report(self->init))
+		TH_LOG("init stopped or died");
+	EXPECT_EQ(0, z->failed_kills);
+	EXPECT_EQ(0, z->pending);
+
+	ASSERT_EQ(0, kill(self->init, SIGKILL));
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+static void init_waits_for_sender(int unused)
+{
+	tg_wait_at_least(&z->sent, 1);
+	report();
+	tg_wait_at_least(&z->init_exit, 1);
+}
+
+/*
+ * From the parent namespace, the default-action signals other than
+ * SIGKILL and SIGSTOP are dropped as well; SIGSTOP stops init, SIGCONT
+ * resumes it, SIGKILL kills it.
+ */
+TEST_F(outside, only_sigkill_and_sigstop_get_through_to_init)
+{
+	siginfo_t si;
+	int i, status;
+
+	self->init = fork_init(_metadata, self->host_ns,
+			       init_waits_for_sender, 0);
+	ASSERT_GT(self->init, 0);
+	for (i = 0; i < ARRAY_SIZE(deadly); i++)
+		if (deadly[i] != SIGKILL && deadly[i] != SIGSTOP)
+			ASSERT_EQ(0, kill(self->init, deadly[i]));
+	ASSERT_EQ(0, kill(self->init, SIGRTMIN));
+	tg_add_and_wake(&z->sent, 1);
+	ASSERT_TRUE(wait_report(self->init))
+		TH_LOG("init stopped or died");
+	EXPECT_EQ(0, z->pending);
+
+	ASSERT_EQ(0, kill(self->init, SIGSTOP));
+	ASSERT_EQ(0, waitid(P_PID, self->init, &si, WSTOPPED));
+	EXPECT_EQ(CLD_STOPPED, si.si_code);
+	EXPECT_EQ(SIGSTOP, si.si_status);
+	ASSERT_EQ(0, kill(self->init, SIGCONT));
+	ASSERT_EQ(0, waitid(P_PID, self->init, &si, WCONTINUED));
+	EXPECT_EQ(CLD_CONTINUED, si.si_code);
+
+	ASSERT_EQ(0, kill(self->init, SIGKILL));
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* Init with a SIGUSR1 handler, blocked until the sender is done. */
+static void init_with_handler(int sender)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal,
+				.sa_flags = SA_SIGINFO };
+	sigset_t set;
+	pid_t child;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (sender == FROM_INIT_ITSELF) {
+		z->sender = getpid();
+		if (kill(1, SIGUSR1))
+			z->failed_kills++;
+	} else if (sender != FROM_PARENT_NS) {
+		child = fork();
+		if (!child)
+			_exit(sender == FROM_CHILD_TGKILL ?
+			      tg_tgkill(1, 1, SIGUSR1) : kill(1, SIGUSR1));
+		z->sender = child;
+		if (waitpid(child, NULL, 0) != child)
+			z->failed_kills++;
+	} else {
+		tg_add_and_wake(&z->armed, 1);
+		tg_wait_at_least(&z->sent, 1);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	report();
+	tg_wait_at_least(&z->init_exit, 1);
+}
+
+/*
+ * A handler init installed runs for a signal from inside its namespace,
+ * and si_pid names the sender in init's namespace.
+ */
+TEST_F(inside, handler_of_init_runs_with_sender_pid_of_its_namespace)
+{
+	int status;
+
+	self->init = fork_init(_metadata, self->host_ns, init_with_handler,
+			       variant->sender);
+	ASSERT_GT(self->init, 0);
+	ASSERT_TRUE(wait_report(self->init));
+	EXPECT_EQ(0, z->failed_kills);
+	EXPECT_EQ(1, z->handled);
+	EXPECT_EQ(z->sender, z->seen_pid);
+	EXPECT_EQ(variant->sender == FROM_CHILD_TGKILL ? SI_TKILL : SI_USER,
+		  z->seen_code);
+
+	tg_add_and_wake(&z->init_exit, 1);
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+/*
+ * It runs for a signal from the parent namespace too, with si_pid 0: the
+ * sender has no pid in init's namespace.
+ */
+TEST_F(outside, handler_of_init_runs_with_si_pid_zero)
+{
+	int status;
+
+	self->init = fork_init(_metadata, self->host_ns, init_with_handler,
+			       FROM_PARENT_NS);
+	ASSERT_GT(self->init, 0);
+	/* Sent before the handler is in place, SIGUSR1 would be dropped. */
+	ASSERT_TRUE(zap_wait(self->init, &z->armed, 1));
+	ASSERT_EQ(0, kill(self->init, SIGUSR1));
+	tg_add_and_wake(&z->sent, 1);
+	ASSERT_TRUE(wait_report(self->init));
+	EXPECT_EQ(1, z->handled);
+	EXPECT_EQ(0, z->seen_pid);
+	EXPECT_EQ(SI_USER, z->seen_code);
+
+	tg_add_and_wake(&z->init_exit, 1);
+	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
+	self->init = 0;
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
