@@ -18,6 +18,8 @@ POLL = 0.2
 # test itself, so the host only steps in when the guest cannot (a task
 # stuck in the kernel, a wedged kernel).
 GRACE = 30
+# How long QEMU may take to exit after the guest said it is done.
+AFTER_DONE = 10
 
 
 @dataclasses.dataclass
@@ -93,6 +95,7 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
         proc = subprocess.Popen(cmd, stdout=qlog, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     seen_tests = begun = 0
+    done_at = None
     outcome, detail = None, ''
     while True:
         now = time.monotonic()
@@ -120,7 +123,13 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
                           '(a panic or a reboot?)')
             break
         running = stream.current
-        if stream.booted is None and now - start > limits.boot:
+        if stream.done:
+            done_at = done_at or now
+            if now - done_at > AFTER_DONE:
+                # The guest finished but did not power off: not its tests'
+                # fault, and nothing more will come.
+                outcome = 'done'
+        elif stream.booted is None and now - start > limits.boot:
             outcome = 'boot timeout'
             detail = f'no sign of init after {limits.boot}s'
         elif running and now - running.started > running.timeout + GRACE:
