@@ -161,7 +161,7 @@ class Workspace:
     def branch_head(self, branch, start, patches, what):
         start_rev = self.rev(start)
         digest = digest_files(patches) if patches else 'none'
-        saved = self.state().get(what, {})
+        saved = self.state().get(what) or {}
         head = self.rev(branch)
         if (saved.get('hash') == digest and saved.get('start') == start_rev
                 and head and saved.get('head') == head):
