@@ -13,15 +13,14 @@ Ends with one line: `N passed, N failed, N skipped`.
 import copy
 import io
 import os
-import subprocess
 import unittest
 
-from . import deps, e2e, report
+from . import deps, e2e, report, series
 from .errors import TgsigError
 from .ktap import Status, Test, finish
 from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
                   work_dir)
-from .workspace import SERIES_BRANCH, series_files
+from .workspace import series_files
 
 
 def unit_tests(progress):
@@ -119,45 +118,22 @@ def series_checks(shell, progress, opts):
     cover = os.path.join(REPO, 'patches', '0000-cover-letter.patch')
     checked = patches + ([cover] if os.path.exists(cover) else [])
     root.subtests += checkpatch(shell, ws.repo, checked)
-    root.subtests += copies_match(ws)
+    try:
+        wrong = series.stale(ws.repo, REPO, selftest_files)
+        root.subtests.append(Test(
+            'generated patches match selftests/ and Documentation/',
+            Status.FAIL if wrong else Status.PASS,
+            directive='run scripts/tgsig series' if wrong else '',
+            log=[f'{name}: {why}' for name, why in wrong]))
+    except TgsigError as err:
+        root.subtests.append(Test(
+            'generated patches match selftests/ and Documentation/',
+            Status.FAIL, directive=err.what))
     sources = [f for p in our_selftests().values() for f in selftest_files(p)
                if f.endswith(('.c', '.h'))]
     root.subtests += checkpatch(shell, ws.repo, sources, files=True)
     root.subtests += lint(shell)
     return root
-
-
-def copies_match(ws):
-    """Where the patched tree has one of tgsig's selftest directories, it
-    must hold exactly the top-level files: the top level is the source."""
-    out = []
-    for name, path in our_selftests().items():
-        rel = f'tools/testing/selftests/{name}'
-        proc = subprocess.run(['git', '-C', ws.repo, 'ls-tree', '-r',
-                               '--name-only', SERIES_BRANCH, '--', rel],
-                              capture_output=True, text=True, check=False)
-        carried = proc.stdout.split()
-        if not carried:
-            continue
-        diff = []
-        ours = {os.path.relpath(f, path): f for f in selftest_files(path)}
-        theirs = {os.path.relpath(f, rel) for f in carried}
-        for f in sorted(set(ours) | theirs):
-            if f not in ours or f not in theirs:
-                diff.append(f'{f}: only in the '
-                            + ('series' if f in theirs else 'top level'))
-                continue
-            blob = subprocess.run(['git', '-C', ws.repo, 'show',
-                                   f'{SERIES_BRANCH}:{rel}/{f}'],
-                                  capture_output=True, check=False).stdout
-            with open(ours[f], 'rb') as fh:
-                if fh.read() != blob:
-                    diff.append(f'{f}: differs')
-        out.append(Test(f'series copy of selftests/{name} matches',
-                        Status.FAIL if diff else Status.PASS, log=diff,
-                        directive='regenerate the selftests patch from '
-                        'selftests/' if diff else ''))
-    return out
 
 
 def check(args, opts, shell, progress):

@@ -80,6 +80,11 @@ def parser():
         'check', help="the project's test command: the harness's unit "
         'tests, the series checks, and the selftests on the unpatched and '
         'the patched kernel')
+    gen = sub.add_parser(
+        'series', help='write the generated patches of the series (the '
+        'selftests and the documentation) from selftests/ and '
+        'Documentation/ into patches/')
+    _add_run_options(gen)
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     _add_run_options(check)
@@ -112,6 +117,9 @@ def main(argv):
             from .run import run
             code, _, _ = run(run_options(args), shell, progress)
             return code
+        if args.command == 'series':
+            from .run import series_command
+            return series_command(run_options(args), shell, progress)
         from .check import check
         return check(args, run_options(args), shell, progress)
     except TgsigError as err:

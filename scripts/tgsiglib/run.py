@@ -426,3 +426,15 @@ def print_summary(progress, root, meta, splats, run_dir):
 def load_json(path):
     with open(path, encoding='utf-8') as f:
         return json.load(f)
+
+
+def series_command(opts, shell, progress):
+    """`tgsig series`: regenerate the generated patches in patches/."""
+    from . import series
+    ws, _, _ = prepare_base(opts, shell, progress)
+    with progress.step('generate patches from selftests/ and '
+                       'Documentation/'):
+        written = series.regenerate(ws.repo, REPO, selftest_files)
+    for path in written:
+        print(f'  wrote {os.path.relpath(path, REPO)}')
+    return 0

@@ -178,8 +178,9 @@ class Workspace:
         return head
 
     def apply(self, patch):
-        proc = self.git('am', '-q', '--no-3way', patch, check=False,
-                        capture=True)
+        proc = self.git('am', '-q', '--no-3way',
+                        '--committer-date-is-author-date', patch,
+                        check=False, capture=True)
         if proc.returncode == 0:
             return
         out = (proc.stdout or '') + (proc.stderr or '')

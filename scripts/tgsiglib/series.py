@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The patches of the series that are generated, not written by hand.
+
+The selftests and the documentation live at the top level of this
+repository (selftests/, Documentation/): that is their one source. The
+series carries them as patches that `tgsig series` writes with git
+format-patch after the hand-written kernel patches, and that `tgsig check`
+regenerates and compares byte for byte.
+"""
+import dataclasses
+import os
+import shutil
+import subprocess
+import tempfile
+
+from .errors import TgsigError
+from .workspace import BASE_TAG, GIT_ENV, series_files
+
+# Fixed dates and identity make the generated patches the same bytes for
+# the same inputs.
+_DATE = '2026-11-22T00:00:00+00:00'
+_ENV = dict(GIT_ENV, GIT_AUTHOR_DATE=_DATE, GIT_COMMITTER_DATE=_DATE,
+            GIT_AUTHOR_NAME='Seed 1c58a95a maintainers',
+            GIT_AUTHOR_EMAIL='maintainers@users.noreply.h-seed-1c58a95a.'
+            'example')
+_SIGNOFF = (f'Signed-off-by: {_ENV["GIT_AUTHOR_NAME"]} '
+            f'<{_ENV["GIT_AUTHOR_EMAIL"]}>')
+
+
+@dataclasses.dataclass
+class Generated:
+    subject: str
+    body: str
+    copies: list        # (top-level path, path in the kernel tree)
+    inserts: list       # (file in the tree, line to insert, after this line)
+
+
+GENERATED = [
+    Generated(
+        subject='selftests: add tests of thread-group signal semantics',
+        body='''\
+Linux has no selftests for what happens when a signal meets a thread
+group: which thread a process-directed signal runs on, that a fatal
+default action anywhere kills the whole group, that a stop signal stops
+every thread, that exec from a non-leader thread keeps the pid, and that
+the exit of a PID namespace's init takes every task in the namespace with
+it before its parent's wait returns. These are the rules that kernel
+reviewers reason about most often, and the ones a change to
+kernel/signal.c is most likely to break unnoticed.
+
+Add tools/testing/selftests/tg_signal: seven programs written with
+kselftest_harness.h whose test names state the rule each one pins, so
+that the list of names reads as a specification. Where the behaviour is
+Linux-specific but deterministic (the main thread is tried first, the
+choice stays on signal->curr_target), the test name says so with a
+linux_ prefix. No test sleeps to synchronise or asserts a time: they wait
+on futex words, pipes, pidfds and task states in /proc.
+
+trace_wake_target checks the new signal:signal_wake_target event against
+the thread whose handler ran; it skips on kernels without the event.
+
+The tests pass on v6.12 without the rest of this series (except the
+tracepoint test, which skips there), and each rule is shown to be tested
+by a kernel change that breaks it and makes the named tests fail.''',
+        copies=[('selftests/tg_signal', 'tools/testing/selftests/tg_signal')],
+        inserts=[('tools/testing/selftests/Makefile', 'TARGETS += tg_signal',
+                  'TARGETS += syscall_user_dispatch')]),
+    Generated(
+        subject='Documentation: core-api: add thread-group signal semantics',
+        body='''\
+What Linux guarantees when a signal is sent to a multi-threaded process,
+and what it does that POSIX leaves open, is today written down only in
+kernel/signal.c's code and comments. People who debug runtimes and
+profilers read the source to find out which thread a signal ran on.
+
+Add a reference page: the action table, process- and thread-directed
+delivery, how complete_signal() chooses the thread, the broadcast of
+fatal signals, group stop and continue, exec from a non-leader thread,
+the PID namespace zap, and how to watch it with the signal tracepoints.
+Every rule it states names the selftest that pins it.''',
+        copies=[('Documentation/core-api/thread-group-signals.rst',
+                 'Documentation/core-api/thread-group-signals.rst')],
+        inserts=[('Documentation/core-api/index.rst',
+                  '   thread-group-signals', '   workqueue')]),
+]
+
+
+def handwritten(patch_dir):
+    """The series' kernel patches: every patch but the generated ones."""
+    subjects = {g.subject for g in GENERATED}
+    return [p for p in series_files(patch_dir) if subject(p) not in subjects]
+
+
+def subject(patch):
+    """A patch file's subject, without its [PATCH n/m] prefix."""
+    headers, last = {}, None
+    with open(patch, encoding='utf-8', errors='replace') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line:
+                break
+            if line[0] in ' \t' and last:
+                headers[last] += ' ' + line.strip()
+            elif ':' in line:
+                last, _, value = line.partition(':')
+                headers[last] = value.strip()
+    text = headers.get('Subject', '')
+    if text.startswith('['):
+        text = text.partition(']')[2].strip()
+    return text
+
+
+def _git(repo, *args, capture=False):
+    proc = subprocess.run(['git', '-C', repo, *args], env=dict(os.environ,
+                          **_ENV), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise TgsigError(f'git {" ".join(args)} failed in {repo}:\n'
+                         + proc.stderr.strip())
+    return proc.stdout if capture else None
+
+
+def _insert_line(path, line, after):
+    with open(path, encoding='utf-8') as f:
+        rows = f.read().split('\n')
+    if line in rows:
+        return
+    if after not in rows:
+        raise TgsigError(f'{path}: no line {after!r} to insert {line!r} '
+                         'after; update GENERATED in scripts/tgsiglib/'
+                         'series.py for this tree')
+    rows.insert(rows.index(after) + 1, line)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(rows))
+
+
+def generate(repo, top, out_dir, files_of):
+    """Write the generated patches into out_dir.
+
+    repo: a kernel git tree holding tag tgsig-base (it is left checked
+    out at the series' head); top: this repository; files_of(path): the
+    files of a top-level path that belong in a tree. Returns the paths
+    written."""
+    patch_dir = os.path.join(top, 'patches')
+    kernel = handwritten(patch_dir)
+    _git(repo, 'checkout', '-q', '-f', '-B', 'tgsig-generate', BASE_TAG)
+    _git(repo, 'clean', '-q', '-fdx')
+    for patch in kernel:
+        _git(repo, 'am', '-q', '--committer-date-is-author-date', patch)
+    start = _git(repo, 'rev-parse', 'HEAD', capture=True).strip()
+    for gen in GENERATED:
+        for src, dest in gen.copies:
+            src_abs = os.path.join(top, src)
+            if not os.path.exists(src_abs):
+                raise TgsigError(f'{src} is missing: it is the source of '
+                                 f'the patch "{gen.subject}"')
+            dest_abs = os.path.join(repo, dest)
+            if os.path.isdir(src_abs):
+                if os.path.isdir(dest_abs):
+                    shutil.rmtree(dest_abs)
+                for f in files_of(src_abs):
+                    target = os.path.join(dest_abs,
+                                          os.path.relpath(f, src_abs))
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    shutil.copy2(f, target)
+            else:
+                os.makedirs(os.path.dirname(dest_abs), exist_ok=True)
+                shutil.copy2(src_abs, dest_abs)
+            _git(repo, 'add', '-f', '--', dest)
+        for path, line, after in gen.inserts:
+            _insert_line(os.path.join(repo, path), line, after)
+            _git(repo, 'add', '-f', '--', path)
+        _git(repo, 'commit', '-q', '-m',
+             f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+    os.makedirs(out_dir, exist_ok=True)
+    names = _git(repo, 'format-patch', '--no-signature',
+                 '--zero-commit', f'--start-number={len(kernel) + 1}',
+                 '-o', out_dir, f'{start}..HEAD', capture=True)
+    return [line.strip() for line in names.splitlines() if line.strip()]
+
+
+def regenerate(repo, top, files_of):
+    """Write the generated patches into patches/, replacing old ones."""
+    patch_dir = os.path.join(top, 'patches')
+    keep = set(handwritten(patch_dir))
+    for p in series_files(patch_dir):
+        if p not in keep:
+            os.unlink(p)
+    return generate(repo, top, patch_dir, files_of)
+
+
+def stale(repo, top, files_of):
+    """Generated patches in patches/ that differ from what generate()
+    writes now: a list of (file name, what is wrong)."""
+    patch_dir = os.path.join(top, 'patches')
+    keep = set(handwritten(patch_dir))
+    have = {os.path.basename(p): p for p in series_files(patch_dir)
+            if p not in keep}
+    tmp = tempfile.mkdtemp()
+    try:
+        fresh = {os.path.basename(p): p for p in
+                 generate(repo, top, tmp, files_of)}
+        wrong = []
+        for name in sorted(set(have) | set(fresh)):
+            if name not in have:
+                wrong.append((name, 'missing from patches/'))
+            elif name not in fresh:
+                wrong.append((name, 'no longer generated'))
+            else:
+                with open(have[name], 'rb') as a, open(fresh[name], 'rb') as b:
+                    if a.read() != b.read():
+                        wrong.append((name, 'differs from its sources'))
+        return wrong
+    finally:
+        shutil.rmtree(tmp)

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from tgsiglib import series
+from tgsiglib.workspace import GIT_ENV
+
+
+def files_of(path):
+    return sorted(os.path.join(d, f) for d, _, fs in os.walk(path)
+                  for f in fs)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+class Generate(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.repo = os.path.join(self.tmp, 'linux')
+        write(os.path.join(self.repo, 'tools/testing/selftests/Makefile'),
+              'TARGETS += sync\nTARGETS += syscall_user_dispatch\n'
+              'TARGETS += timens\n')
+        write(os.path.join(self.repo, 'Documentation/core-api/index.rst'),
+              '.. toctree::\n\n   kernel-api\n   workqueue\n')
+        env = dict(os.environ, **GIT_ENV)
+        for argv in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'b'],
+                     ['tag', 'tgsig-base']):
+            subprocess.run(['git', '-C', self.repo] + argv, env=env,
+                           check=True, capture_output=True)
+        self.top = os.path.join(self.tmp, 'top')
+        write(os.path.join(self.top, 'selftests/tg_signal/a.c'), 'int a;\n')
+        write(os.path.join(self.top, 'selftests/tg_signal/Makefile'), 'x\n')
+        write(os.path.join(self.top,
+                           'Documentation/core-api/thread-group-signals.rst'),
+              'Title\n')
+        os.makedirs(os.path.join(self.top, 'patches'))
+
+    def test_patches_are_generated_in_order_and_reproducibly(self):
+        names = series.regenerate(self.repo, self.top, files_of)
+        self.assertEqual([series.subject(n) for n in names],
+                         [g.subject for g in series.GENERATED])
+        self.assertTrue(os.path.basename(names[0]).startswith('0001-'))
+        with open(names[0]) as f:
+            text = f.read()
+        self.assertIn('+TARGETS += tg_signal', text)
+        self.assertIn('tools/testing/selftests/tg_signal/a.c', text)
+        self.assertIn('Signed-off-by: ', text)
+        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        self.assertEqual(series.handwritten(os.path.join(self.top,
+                                                         'patches')), [])
+
+    def test_a_changed_source_makes_the_patch_stale(self):
+        series.regenerate(self.repo, self.top, files_of)
+        write(os.path.join(self.top, 'selftests/tg_signal/a.c'), 'int b;\n')
+        wrong = series.stale(self.repo, self.top, files_of)
+        self.assertEqual(len(wrong), 1)
+        self.assertIn('selftests', wrong[0][0])
+        self.assertEqual(wrong[0][1], 'differs from its sources')
+
+
+if __name__ == '__main__':
+    unittest.main()
