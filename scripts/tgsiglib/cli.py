@@ -85,6 +85,10 @@ def parser():
         'selftests and the documentation) from selftests/ and '
         'Documentation/ into patches/')
     _add_run_options(gen)
+    local = sub.add_parser(
+        'host', help="tgsig's selftests on this machine's own kernel, "
+        'without QEMU (a quick loop; not the pinned kernel)')
+    _add_run_options(local)
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     _add_run_options(check)
@@ -117,6 +121,9 @@ def main(argv):
             from .run import run
             code, _, _ = run(run_options(args), shell, progress)
             return code
+        if args.command == 'host':
+            from .host import host
+            return host(run_options(args), shell, progress)
         if args.command == 'series':
             from .run import series_command
             return series_command(run_options(args), shell, progress)

@@ -60,7 +60,7 @@ def apply_known_failures(program_test, known):
 
 
 def build_tree(planned, boot, splats, kunit_lines=None, known=None,
-               skipped=None):
+               skipped=None, kernel_checks=True):
     """planned: plan entry names in order; boot: qemu.BootResult;
     known: {'collection:program/case': why} of known failures;
     skipped: {'collection:program': why} of programs not run."""
@@ -92,14 +92,15 @@ def build_tree(planned, boot, splats, kunit_lines=None, known=None,
         kunit = ktap.parse(kunit_lines, 'kunit')
         if kunit.subtests:
             root.subtests.append(kunit)
-    root.subtests.append(kernel_checks(boot, splats))
+    if kernel_checks:
+        root.subtests.append(kernel_suite(boot, splats))
     for suite in root.subtests:
         ktap.finish(suite)
     ktap.finish(root)
     return root
 
 
-def kernel_checks(boot, splats):
+def kernel_suite(boot, splats):
     suite = Test(name='kernel', status=Status.PASS)
     stream = boot.stream
     booted = stream.booted is not None

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`tgsig host`: tgsig's selftests on the machine's own kernel, no QEMU.
+
+The quick loop while writing a test: build against the kernel tree's
+kselftest headers and the host's uapi headers, run each program with its
+timeout, and report in the same form as `tgsig run`. The machine's kernel
+is not the pinned one: what differs is for the report to say, and the
+run's header names the kernel it ran on.
+"""
+import os
+import platform
+import subprocess
+import time
+
+from . import report, results
+from .run import (DEFAULT_TEST_TIMEOUT, REPO, make_plan, new_run_dir,
+                  our_selftests, overlay_selftests, prepare_base,
+                  read_reasons, work_dir)
+from .stream import GuestStream, TIMEOUT_RC
+
+
+def run_local(plan, install, out_log, progress):
+    """Run each plan entry here, writing the same protocol the guest
+    writes, so that the same parser reads it."""
+    stream = GuestStream()
+    with open(out_log, 'w', encoding='utf-8') as log:
+        for name, timeout, _, cmd in plan:
+            collection = name.split(':', 1)[0]
+            cwd = os.path.join(install, collection)
+            progress.say(f'test {name} (timeout {timeout}s)')
+            begin = f'tgsig:begin {name} timeout={timeout}\n'
+            stream.feed(begin, time.monotonic())
+            log.write(begin)
+            t0 = time.monotonic()
+            try:
+                proc = subprocess.run([cmd], cwd=cwd, capture_output=True,
+                                      text=True, errors='replace',
+                                      timeout=timeout,
+                                      stdin=subprocess.DEVNULL)
+                rc, text = proc.returncode, proc.stdout + proc.stderr
+            except subprocess.TimeoutExpired as exp:
+                rc = TIMEOUT_RC
+                text = (exp.stdout or b'').decode('utf-8', 'replace') \
+                    if isinstance(exp.stdout, bytes) else (exp.stdout or '')
+            if rc < 0:
+                rc = 128 - rc
+            cs = int((time.monotonic() - t0) * 100)
+            if rc == TIMEOUT_RC and cs < timeout * 100:
+                cs = timeout * 100 - 1
+            end = f'tgsig:end {name} rc={rc} cs={cs}\n'
+            chunk = text + ('' if text.endswith('\n') or not text else '\n')
+            stream.feed(chunk + end, time.monotonic())
+            log.write(chunk + end)
+            test = results.program(stream.tests[-1])
+            progress.say(f'     {name}: {test.status.value} in '
+                         f'{cs / 100:.1f}s')
+    stream.close()
+    return stream
+
+
+def host(opts, shell, progress):
+    work = work_dir(opts)
+    ws, _, _ = prepare_base(opts, shell, progress)
+    run_dir = new_run_dir(work, 'host')
+    build_log = os.path.join(run_dir, 'build.log')
+    targets = list(our_selftests())
+    install = os.path.join(work, 'host', 'kselftest')
+    with progress.step('build selftests for this machine: '
+                       + ' '.join(targets)):
+        ws.checkout('tgsig-base')
+        overlay_selftests(ws.repo, shell)
+        shell.run(['make', '-C',
+                   os.path.join(ws.repo, 'tools/testing/selftests'),
+                   f'O={os.path.join(work, "host", "build")}',
+                   f'-j{opts.jobs}', 'TARGETS=' + ' '.join(targets),
+                   'FORCE_TARGETS=1', f'KSFT_INSTALL_PATH={install}',
+                   'install'], log=build_log)
+    plan, _ = make_plan(install, opts)
+    kernel = platform.release()
+    with progress.step(f'run on this machine (Linux {kernel})'):
+        stream = run_local(plan, install,
+                           os.path.join(run_dir, 'output.log'), progress)
+    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
+    root = results.build_tree([p[0] for p in plan], _HostBoot(stream), [],
+                              known=known, kernel_checks=False)
+    meta = {'variant': 'host', 'tree': f'this machine, Linux {kernel}',
+            'kernel': kernel, 'run_dir': run_dir,
+            'default_timeout': DEFAULT_TEST_TIMEOUT}
+    report.write(run_dir, root, meta)
+    print(f'\ntgsig host: the selftests on this machine\'s kernel, Linux '
+          f'{kernel} (not the pinned 6.12)')
+    print(report.table(root))
+    fails = report.failures(root)
+    if fails:
+        print('\nfailures:\n' + fails)
+    print(f'\nrun directory: {run_dir}')
+    print(report.totals_line(root.counts()))
+    return 1 if root.status.failed else 0
+
+
+class _HostBoot:
+    """What results.build_tree() needs of a boot, for a local run."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.outcome = 'done'
+        self.detail = ''
+        self.running = ''
