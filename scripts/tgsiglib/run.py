@@ -301,6 +301,7 @@ def run(opts, shell, progress):
             arts.save(key, ws.build, install,
                       {'variant': variant, 'head': head, 'tree': label})
 
+    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
     accel = choose_accel(opts, arts.bzimage, work, progress)
     scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
                                    else 1)
@@ -338,12 +339,11 @@ def run(opts, shell, progress):
         if shell.dry_run:
             return 0, None, run_dir
         boot = qemu.boot(cmd, logs, opts.limits, progress,
-                         on_test=_test_progress(progress))
+                         on_test=_test_progress(progress, known))
 
     with open(logs[0], encoding='utf-8', errors='replace') as f:
         console = f.read().splitlines()
     splats = splat.scan(console)
-    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
     root = results.build_tree([p[0] for p in plan], boot, splats,
                               results.kunit_section(console), known,
                               skipped)
@@ -376,12 +376,13 @@ def choose_accel(opts, kernel, work, progress):
     return 'kvm' if usable else 'tcg'
 
 
-def _test_progress(progress):
+def _test_progress(progress, known):
     def on_test(event, test):
         if event == 'begin':
             progress.say(f'test {test.name} (timeout {test.timeout}s)')
             return
         prog = results.program(test)
+        results.apply_known_failures(prog, known)
         c = prog.counts()
         progress.say(f'     {test.name}: {prog.status.value} '
                      f'(rc {test.rc}; {c["pass"]} passed, '
