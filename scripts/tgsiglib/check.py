@@ -75,6 +75,11 @@ def lint(shell):
     return out
 
 
+# checkpatch runs scripts/spdxcheck.py with the python3 first on PATH; it
+# needs the ply module, which Debian's python3-ply gives Debian's python3.
+_DEBIAN_PYTHON = {'PATH': '/usr/bin:' + os.environ.get('PATH', '')}
+
+
 def checkpatch(shell, tree, paths, files=False):
     """One test per path: checkpatch --strict must print no error, warning
     or check."""
@@ -88,7 +93,7 @@ def checkpatch(shell, tree, paths, files=False):
             # the one CHECK a selftest cannot avoid.
             argv += ['--no-tree', '-f', '--ignore', 'ARCH_DEFINES']
         proc = shell.run(argv + [path], cwd=tree, capture=True, check=False,
-                         mutates=False)
+                         mutates=False, env=_DEBIAN_PYTHON)
         lines = [line for line in (proc.stdout + proc.stderr).splitlines()
                  if line.strip()]
         name = os.path.relpath(path, REPO)

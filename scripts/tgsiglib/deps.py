@@ -12,7 +12,8 @@ PACKAGES = [
 ]
 # Only `check` needs these: checkpatch's spelling list, sparse, and the
 # harness's own linters.
-CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle']
+CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
+                  'python3-ply', 'python3-git']
 
 
 def read_pin(path):

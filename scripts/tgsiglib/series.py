@@ -32,7 +32,8 @@ class Generated:
     subject: str
     body: str
     copies: list        # (top-level path, path in the kernel tree)
-    inserts: list       # (file in the tree, line to insert, after this line)
+    # (file in the tree, line to insert, next to this line[, 'before'])
+    inserts: list
 
 
 GENERATED = [
@@ -64,7 +65,9 @@ tracepoint test, which skips there), and each rule is shown to be tested
 by a kernel change that breaks it and makes the named tests fail.''',
         copies=[('selftests/tg_signal', 'tools/testing/selftests/tg_signal')],
         inserts=[('tools/testing/selftests/Makefile', 'TARGETS += tg_signal',
-                  'TARGETS += syscall_user_dispatch')]),
+                  'TARGETS += syscall_user_dispatch'),
+                 ('MAINTAINERS', 'F:\ttools/testing/selftests/tg_signal/',
+                  'F:\tkernel/signal_test.c')]),
     Generated(
         subject='Documentation: core-api: add thread-group signal semantics',
         body='''\
@@ -81,7 +84,10 @@ Every rule it states names the selftest that pins it.''',
         copies=[('Documentation/core-api/thread-group-signals.rst',
                  'Documentation/core-api/thread-group-signals.rst')],
         inserts=[('Documentation/core-api/index.rst',
-                  '   thread-group-signals', '   workqueue')]),
+                  '   thread-group-signals', '   workqueue'),
+                 ('MAINTAINERS',
+                  'F:\tDocumentation/core-api/thread-group-signals.rst',
+                  'F:\tkernel/signal_test.c', 'before')]),
 ]
 
 
@@ -119,16 +125,16 @@ def _git(repo, *args, capture=False):
     return proc.stdout if capture else None
 
 
-def _insert_line(path, line, after):
+def _insert_line(path, line, anchor, where='after'):
     with open(path, encoding='utf-8') as f:
         rows = f.read().split('\n')
     if line in rows:
         return
-    if after not in rows:
-        raise TgsigError(f'{path}: no line {after!r} to insert {line!r} '
-                         'after; update GENERATED in scripts/tgsiglib/'
+    if anchor not in rows:
+        raise TgsigError(f'{path}: no line {anchor!r} to insert {line!r} '
+                         f'{where}; update GENERATED in scripts/tgsiglib/'
                          'series.py for this tree')
-    rows.insert(rows.index(after) + 1, line)
+    rows.insert(rows.index(anchor) + (where == 'after'), line)
     with open(path, 'w', encoding='utf-8') as f:
         f.write('\n'.join(rows))
 
@@ -146,7 +152,6 @@ def generate(repo, top, out_dir, files_of):
     _git(repo, 'clean', '-q', '-fdx')
     for patch in kernel:
         _git(repo, 'am', '-q', '--committer-date-is-author-date', patch)
-    start = _git(repo, 'rev-parse', 'HEAD', capture=True).strip()
     for gen in GENERATED:
         for src, dest in gen.copies:
             src_abs = os.path.join(top, src)
@@ -166,35 +171,44 @@ def generate(repo, top, out_dir, files_of):
                 os.makedirs(os.path.dirname(dest_abs), exist_ok=True)
                 shutil.copy2(src_abs, dest_abs)
             _git(repo, 'add', '-f', '--', dest)
-        for path, line, after in gen.inserts:
-            _insert_line(os.path.join(repo, path), line, after)
+        for path, line, *anchor in gen.inserts:
+            _insert_line(os.path.join(repo, path), line, *anchor)
             _git(repo, 'add', '-f', '--', path)
         _git(repo, 'commit', '-q', '-m',
              f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
     os.makedirs(out_dir, exist_ok=True)
-    names = _git(repo, 'format-patch', '--no-signature',
-                 '--zero-commit', f'--start-number={len(kernel) + 1}',
-                 '-o', out_dir, f'{start}..HEAD', capture=True)
+    # The whole series in one format-patch, so that every subject says
+    # [PATCH n/N] of the same N; the hand-written patches come out as
+    # they went in, renumbered.
+    names = _git(repo, 'format-patch', '--no-signature', '--zero-commit',
+                 '-o', out_dir, f'{BASE_TAG}..HEAD', capture=True)
     return [line.strip() for line in names.splitlines() if line.strip()]
 
 
 def regenerate(repo, top, files_of):
-    """Write the generated patches into patches/, replacing old ones."""
+    """Write the series into patches/: the hand-written patches
+    renumbered, the generated ones after them."""
     patch_dir = os.path.join(top, 'patches')
-    keep = set(handwritten(patch_dir))
-    for p in series_files(patch_dir):
-        if p not in keep:
+    tmp = tempfile.mkdtemp()
+    try:
+        fresh = generate(repo, top, tmp, files_of)
+        for p in series_files(patch_dir):
             os.unlink(p)
-    return generate(repo, top, patch_dir, files_of)
+        out = []
+        for p in fresh:
+            dest = os.path.join(patch_dir, os.path.basename(p))
+            shutil.move(p, dest)
+            out.append(dest)
+        return out
+    finally:
+        shutil.rmtree(tmp)
 
 
 def stale(repo, top, files_of):
-    """Generated patches in patches/ that differ from what generate()
-    writes now: a list of (file name, what is wrong)."""
+    """Patches in patches/ that differ from what generate() writes now:
+    a list of (file name, what is wrong)."""
     patch_dir = os.path.join(top, 'patches')
-    keep = set(handwritten(patch_dir))
-    have = {os.path.basename(p): p for p in series_files(patch_dir)
-            if p not in keep}
+    have = {os.path.basename(p): p for p in series_files(patch_dir)}
     tmp = tempfile.mkdtemp()
     try:
         fresh = {os.path.basename(p): p for p in

@@ -30,6 +30,8 @@ class Generate(unittest.TestCase):
               'TARGETS += timens\n')
         write(os.path.join(self.repo, 'Documentation/core-api/index.rst'),
               '.. toctree::\n\n   kernel-api\n   workqueue\n')
+        write(os.path.join(self.repo, 'MAINTAINERS'),
+              'SIGNALS\nS:\tMaintained\nF:\tkernel/signal_test.c\n\n')
         env = dict(os.environ, **GIT_ENV)
         for argv in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'b'],
                      ['tag', 'tgsig-base']):
@@ -53,6 +55,9 @@ class Generate(unittest.TestCase):
         self.assertIn('+TARGETS += tg_signal', text)
         self.assertIn('tools/testing/selftests/tg_signal/a.c', text)
         self.assertIn('Signed-off-by: ', text)
+        self.assertIn('+F:\ttools/testing/selftests/tg_signal/\n', text)
+        with open(names[1]) as f:
+            self.assertIn(' F:\tkernel/signal_test.c\n', f.read())
         self.assertEqual(series.stale(self.repo, self.top, files_of), [])
         self.assertEqual(series.handwritten(os.path.join(self.top,
                                                          'patches')), [])
@@ -64,6 +69,26 @@ class Generate(unittest.TestCase):
         self.assertEqual(len(wrong), 1)
         self.assertIn('selftests', wrong[0][0])
         self.assertEqual(wrong[0][1], 'differs from its sources')
+
+
+    def test_handwritten_patches_come_first_numbered_with_the_rest(self):
+        env = dict(os.environ, **GIT_ENV)
+        write(os.path.join(self.repo, 'kernel/signal.c'), 'int s;\n')
+        for argv in (['add', '-A'], ['commit', '-qm', 'signal: a change'],
+                     ['format-patch', '-q', '-o',
+                      os.path.join(self.top, 'patches'), 'tgsig-base'],
+                     ['reset', '-q', '--hard', 'tgsig-base']):
+            subprocess.run(['git', '-C', self.repo] + argv, env=env,
+                           check=True, capture_output=True)
+        names = series.regenerate(self.repo, self.top, files_of)
+        self.assertEqual([series.subject(n) for n in names],
+                         ['signal: a change'] +
+                         [g.subject for g in series.GENERATED])
+        with open(names[0]) as f:
+            self.assertIn('[PATCH 1/3]', f.read())
+        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        self.assertEqual(len(os.listdir(os.path.join(self.top, 'patches'))),
+                         3)
 
 
 if __name__ == '__main__':
