@@ -147,6 +147,14 @@ static inline int tg_pidfd_wait_exit(int pidfd)
 	return poll(&pfd, 1, -1) == 1 ? 0 : -1;
 }
 
+/* Whether the pidfd reports, right now, that the process has exited. */
+static inline bool tg_pidfd_exited(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
 /* A one-shot event between two processes, built on a pipe. */
 struct tg_event {
 	int fd[2];
