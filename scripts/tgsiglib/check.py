@@ -15,7 +15,7 @@ import io
 import os
 import unittest
 
-from . import deps, e2e, report, series
+from . import archtable, deps, e2e, report, series
 from .errors import TgsigError
 from .ktap import Status, Test, finish
 from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
@@ -103,6 +103,23 @@ def checkpatch(shell, tree, paths, files=False):
     return out
 
 
+def action_table_on_every_arch(repo, head):
+    """The table's static_asserts, compiled for every architecture's
+    signal numbers (a kernel build checks only its own)."""
+    results = archtable.check(archtable.GitTree(repo, head))
+    root = Test(name='action table asserts on every architecture\'s '
+                'signal numbers', status=Status.PASS)
+    if results is None:
+        root.status = Status.SKIP
+        root.directive = 'the series under test has no SIG_ACTION_TABLE'
+        return root
+    for arch, error in results.items():
+        root.subtests.append(Test(arch, Status.FAIL if error else
+                                  Status.PASS,
+                                  log=(error or '').splitlines()[:20]))
+    return root
+
+
 def series_checks(shell, progress, opts):
     """The series applies (one test per patch), is checkpatch clean, and
     carries the same selftests as the top level."""
@@ -111,8 +128,9 @@ def series_checks(shell, progress, opts):
                             deps.PACKAGES + deps.CHECK_PACKAGES)
     patches = series_files(os.path.join(REPO, 'patches'))
     applied = Test(name='applies with git am', status=Status.PASS)
+    head = None
     try:
-        ws.series_head(patches)
+        head = ws.series_head(patches)
         for p in patches:
             applied.subtests.append(Test(os.path.basename(p), Status.PASS))
     except TgsigError as err:
@@ -120,6 +138,8 @@ def series_checks(shell, progress, opts):
                                      directive=err.what))
     if applied.subtests:
         root.subtests.append(applied)
+    if head:
+        root.subtests.append(action_table_on_every_arch(ws.repo, head))
     cover = os.path.join(REPO, 'patches', '0000-cover-letter.patch')
     checked = patches + ([cover] if os.path.exists(cover) else [])
     root.subtests += checkpatch(shell, ws.repo, checked)

@@ -2,6 +2,8 @@
 """Turn what the guest did into one tree of tests: each program's own
 KTAP, the programs that never ran, KUnit's results from the console, and
 the kernel's own checks (boot, splats, taint, a clean end)."""
+import re
+
 from . import ktap, splat
 from .ktap import Status, Test
 
@@ -141,10 +143,18 @@ def kernel_suite(boot, splats):
     return suite
 
 
+_KTAP_LINE = re.compile(r'^(\s*)(KTAP version|TAP version|\d+\.\.\d+|ok |'
+                        r'not ok |#)')
+
+
 def kunit_section(console_lines):
-    """The console's KUnit KTAP, if KUnit ran at boot."""
+    """The console's KUnit KTAP, if KUnit ran at boot.
+
+    Other drivers print while the KUnit tests run (an input device that
+    probes between a plan and its results, say): as kunit_tool does, keep
+    only the lines that are KTAP, so that those do not end a suite."""
     lines = [splat.strip(line) for line in console_lines]
     for i, line in enumerate(lines):
         if line.strip().startswith('KTAP version'):
-            return lines[i:]
+            return [x for x in lines[i:] if _KTAP_LINE.match(x)]
     return None

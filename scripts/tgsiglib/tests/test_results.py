@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
+import os
 import unittest
 
-from tgsiglib import results
+from tgsiglib import ktap, results
 from tgsiglib.ktap import Status
 from tgsiglib.qemu import BootResult
 from tgsiglib.stream import GuestStream
@@ -74,6 +75,21 @@ class Tree(unittest.TestCase):
         tainted = [t for t in kernel.subtests if t.name == 'not tainted'][0]
         self.assertEqual(tainted.status, Status.FAIL)
         self.assertIn('W (WARNING)', tainted.directive)
+
+
+class KunitConsole(unittest.TestCase):
+    def test_driver_messages_inside_a_suite_do_not_end_it(self):
+        path = os.path.join(os.path.dirname(__file__), 'data',
+                            'real_kunit_interleaved.console')
+        with open(path, encoding='utf-8', errors='replace') as f:
+            lines = f.read().splitlines()
+        tree = ktap.parse(results.kunit_section(lines), 'kunit')
+        suite = tree.subtests[0]
+        self.assertEqual(suite.name, 'signal_action_table')
+        self.assertEqual(suite.status, Status.PASS)
+        self.assertEqual(len(suite.subtests), 7)
+        self.assertEqual(tree.counts()['pass'], 7)
+        self.assertEqual(tree.counts()['error'], 0)
 
 
 if __name__ == '__main__':
