@@ -68,6 +68,39 @@ def _add_run_options(p):
                    'or $TGSIG_WORK)')
 
 
+def _add_bench_options(p):
+    p.add_argument('--quick', action='store_true',
+                   help='small sizes and 2 boots of each kernel: a few '
+                   'minutes with both kernels built')
+    p.add_argument('--reps', type=_positive, metavar='N',
+                   help='boots of each kernel (default 5, 2 with --quick)')
+    p.add_argument('--smp', type=_positive, default=2, metavar='N',
+                   help='guest CPUs (default 2: under TCG every vCPU is a '
+                   'host thread, and more vCPUs than host cores widen the '
+                   'spread of every timing)')
+    p.add_argument('--tree', metavar='PATH',
+                   help='build your own kernel tree (a clean git checkout; '
+                   'it is cloned, never modified)')
+    p.add_argument('--config', metavar='FILE', action='append', default=[],
+                   dest='configs', help='an extra Kconfig fragment for both '
+                   'kernels (repeatable)')
+    p.add_argument('-n', '--dry-run', action='store_true',
+                   help='print every command it would run, run none')
+    p.add_argument('--accel', choices=('auto', 'tcg', 'kvm'), default='auto',
+                   help='auto (default): KVM when a short probe boot works, '
+                   'else TCG')
+    p.add_argument('--boot-timeout', type=_positive, default=120,
+                   metavar='SECONDS')
+    p.add_argument('--silence-timeout', type=_positive, default=90,
+                   metavar='SECONDS')
+    p.add_argument('--run-timeout', type=_positive, default=3600,
+                   metavar='SECONDS', help='each boot (default 3600)')
+    p.add_argument('-j', '--jobs', type=_positive, default=None)
+    p.add_argument('--work', metavar='DIR',
+                   help='work directory (default: work/ in the repository, '
+                   'or $TGSIG_WORK)')
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog='tgsig', description='Build a kernel with the tgsig series, '
@@ -89,6 +122,16 @@ def parser():
         'host', help="tgsig's selftests on this machine's own kernel, "
         'without QEMU (a quick loop; not the pinned kernel)')
     _add_run_options(local)
+    bench = sub.add_parser(
+        'bench', help='benchmarks: the unpatched and the patched kernel '
+        'booted alternately, with a table, results.md and a plot',
+        description='Build (or reuse) the unpatched and the patched kernel, '
+        'boot them alternately under the same QEMU settings with the '
+        'programs of scripts/bench/, and print for every figure and size '
+        'the median of each kernel, its min-max spread across boots and '
+        'the ratio patched/unpatched. results.json, results.md and '
+        'bench.svg go into the run directory.')
+    _add_bench_options(bench)
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     _add_run_options(check)
@@ -112,6 +155,19 @@ def run_options(args):
     return opts
 
 
+def bench_options(args):
+    from .run import Options
+    opts = Options(tree=args.tree, configs=args.configs, smp=args.smp,
+                   dry_run=args.dry_run, accel=args.accel,
+                   limits=qemu.Limits(boot=args.boot_timeout,
+                                      silence=args.silence_timeout,
+                                      run=args.run_timeout),
+                   work=args.work)
+    if args.jobs:
+        opts.jobs = args.jobs
+    return opts
+
+
 def main(argv):
     args = parser().parse_args(argv)
     progress = Progress()
@@ -124,6 +180,11 @@ def main(argv):
         if args.command == 'host':
             from .host import host
             return host(run_options(args), shell, progress)
+        if args.command == 'bench':
+            from .benchrun import bench_command, command_line
+            return bench_command(bench_options(args), shell, progress,
+                                 quick=args.quick, boots=args.reps,
+                                 command=command_line(argv))
         if args.command == 'series':
             from .run import series_command
             return series_command(run_options(args), shell, progress)

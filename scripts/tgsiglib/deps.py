@@ -14,6 +14,8 @@ PACKAGES = [
 # harness's own linters.
 CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
                   'python3-ply', 'python3-git']
+# Only `bench` needs this: the plot of its figures.
+BENCH_PACKAGES = ['gnuplot-nox']
 
 
 def read_pin(path):

@@ -207,6 +207,18 @@ def exec_dir(opts, run_dir):
     return dest
 
 
+def pack_initramfs(shell, initrd, plan, trees):
+    """The guest's initramfs: guest/init, busybox, the plan and trees of
+    (guest path, host directory)."""
+    shell.show(['pack', initrd, '<-', GUEST_INIT, BUSYBOX,
+                *[h for _, h in trees]])
+    if shell.dry_run:
+        return
+    with open(GUEST_INIT, 'rb') as f:
+        init = f.read()
+    initramfs.pack(initrd, init, BUSYBOX, plan_text(plan), trees)
+
+
 def new_run_dir(work, variant):
     stamp = time.strftime('%Y%m%d-%H%M%S')
     base = os.path.join(work, 'runs', f'{stamp}-{variant}')
@@ -251,16 +263,22 @@ def prepare_base(opts, shell, progress, packages=deps.PACKAGES):
         return ws, base, f'linux {pin["upstream"]} (Debian {version})'
 
 
-def run(opts, shell, progress):
-    """Returns (exit code, results tree or None, run directory)."""
-    work = work_dir(opts)
-    variant = 'baseline' if opts.baseline else 'patched'
-    run_dir = new_run_dir(work, variant) if not shell.dry_run else \
-        os.path.join(work, 'runs', 'DRY-RUN')
-    build_log = os.path.join(run_dir, 'build.log')
-    progress.say(f'tgsig run: {variant} kernel; run directory {run_dir}')
+@dataclasses.dataclass
+class Kernel:
+    """One variant's kernel and selftests, built or reused."""
+    variant: str            # baseline | patched
+    arts: build.Artifacts
+    head: str               # the commit built
+    label: str              # the tree, for reports
+    patches: list           # the series' patch files
+    key: str
 
-    ws, base, label = prepare_base(opts, shell, progress)
+
+def prepare_kernel(opts, shell, progress, ws, base, label, variant,
+                   build_log):
+    """The kernel and selftests of one variant on the base tree that
+    prepare_base() made: reused without make when its artifacts are
+    valid, else configured and built."""
     with progress.step('prepare tree'):
         patches = series_files(os.path.join(REPO, 'patches'))
         if variant == 'patched':
@@ -301,6 +319,24 @@ def run(opts, shell, progress):
             arts.save(key, ws.build, install,
                       {'variant': variant, 'head': head, 'tree': label})
 
+    return Kernel(variant, arts, head, label, patches, key)
+
+
+def run(opts, shell, progress):
+    """Returns (exit code, results tree or None, run directory)."""
+    work = work_dir(opts)
+    variant = 'baseline' if opts.baseline else 'patched'
+    run_dir = new_run_dir(work, variant) if not shell.dry_run else \
+        os.path.join(work, 'runs', 'DRY-RUN')
+    build_log = os.path.join(run_dir, 'build.log')
+    progress.say(f'tgsig run: {variant} kernel; run directory {run_dir}')
+
+    ws, base, label = prepare_base(opts, shell, progress)
+    kernel = prepare_kernel(opts, shell, progress, ws, base, label, variant,
+                            build_log)
+    arts, head, label = kernel.arts, kernel.head, kernel.label
+    patches = kernel.patches
+
     known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
     accel = choose_accel(opts, arts.bzimage, work, progress)
     scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
@@ -320,13 +356,9 @@ def run(opts, shell, progress):
         trees = [('tgsig/kselftest', arts.kselftest)]
         if opts.exec_files:
             trees.append(('tgsig/exec', exec_dir(opts, run_dir)))
-        shell.show(['pack', initrd, '<-', GUEST_INIT, BUSYBOX,
-                    *[h for _, h in trees]])
         if not shell.dry_run:
             shutil.copy2(arts.config, os.path.join(run_dir, 'config'))
-            with open(GUEST_INIT, 'rb') as f:
-                init = f.read()
-            initramfs.pack(initrd, init, BUSYBOX, plan_text(plan), trees)
+        pack_initramfs(shell, initrd, plan, trees)
         progress.say(f'{len(plan)} tests planned; kselftest timeouts '
                      f'x{scale} under {accel.upper()}')
 

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The benchmark plot: a gnuplot script with its data inline, so that
+`gnuplot plot.gp` in the run directory draws bench.svg again."""
+from .bench import PATCHED, UNPATCHED, VARIANTS
+
+# (figure, metric, title, x label): one panel each, against the figure's
+# first parameter.
+PANELS = (
+    ('kill_all', 'call', 'kill(-1) from a PID namespace of 16, per call',
+     'processes outside the namespace'),
+    ('kill_all_fork', 'median',
+     'fork() outside it while it loops kill(-1) (median)',
+     'processes outside the namespace'),
+    ('group_kill', 'kill_to_reaped',
+     'SIGKILL to one process until waitpid() returns', 'threads'),
+    ('pidns_zap', 'exit_to_reaped',
+     "PID namespace init's exit until waitpid() returns",
+     "init's children"),
+)
+_COLOUR = {UNPATCHED: '#d62728', PATCHED: '#1f77b4'}
+_US = 1e3       # ns per microsecond
+
+
+def _quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def series(rows, figure, metric):
+    """[(title, variant, dash, [(x, median, min, max)])] of one panel, in
+    microseconds; the first parameter is x, the others name the series."""
+    groups = {}
+    for row in rows:
+        key = row.key
+        if key.figure != figure or key.metric != metric or not key.params \
+                or key.unit != 'ns':
+            continue
+        try:
+            x = float(key.params[0][1])
+        except ValueError:
+            continue
+        rest = ' '.join(f'{k}={v}' for k, v in key.params[1:])
+        for variant in VARIANTS:
+            spread = getattr(row, variant)
+            if spread and spread.low > 0 and x > 0:
+                groups.setdefault((rest, variant), []).append(
+                    (x, spread.median / _US, spread.low / _US,
+                     spread.high / _US))
+    rests = list(dict.fromkeys(rest for rest, _ in groups))
+    out = []
+    for (rest, variant), points in groups.items():
+        title = f'{variant} {rest}'.strip()
+        out.append((title, variant, rests.index(rest) + 1,
+                    sorted(points)))
+    out.sort(key=lambda s: (s[2], VARIANTS.index(s[1])))
+    return out
+
+
+def _axes(ss):
+    """Logarithmic axes for what spans a decade or more (log y labels
+    only its decades), linear ones from 0 for the rest."""
+    xs = [p[0] for s in ss for p in s[3]]
+    ys = [v for s in ss for p in s[3] for v in p[2:]]
+    out = ['set logscale x' if max(xs) >= 10 * min(xs) else
+           'unset logscale x']
+    if max(ys) >= 10 * min(ys):
+        out += ['set logscale y', 'set yrange [*:*]',
+                'set format y "%.0f"' if min(ys) >= 1 else
+                'set format y "%g"',
+                'set offsets graph 0.06, graph 0.06, graph 0.12, graph 0.06']
+    else:
+        out += ['unset logscale y', 'set yrange [0:*]', 'set format y "%g"',
+                'set offsets graph 0.06, graph 0.06, graph 0.12, 0']
+    return out
+
+
+def script(rows, output, title):
+    """The gnuplot script that draws the panels that have data into
+    output (an SVG file)."""
+    panels = [(p, series(rows, p[0], p[1])) for p in PANELS]
+    panels = [(p, s) for p, s in panels if s]
+    lines = [f'# {title}', '# Drawn by scripts/tgsig bench; run `gnuplot '
+             'plot.gp` to draw it again.',
+             'set terminal svg size 1200,900 noenhanced font "Sans,12" '
+             'background "#ffffff"',
+             f'set output {_quote(output)}']
+    if not panels:
+        lines.append('set multiplot layout 1,1 title ' + _quote(title))
+        lines.append('set label 1 "no data" at graph 0.5,0.5 center')
+        lines.append('plot 1 notitle lc rgb "#ffffff"')
+        lines.append('unset multiplot')
+        return '\n'.join(lines) + '\n'
+    cols = 2 if len(panels) > 1 else 1
+    nrows = (len(panels) + cols - 1) // cols
+    n = 0
+    blocks, plots = [], []
+    for (figure, metric, ptitle, xlabel), ss in panels:
+        parts = []
+        for stitle, variant, dash, points in ss:
+            name = f'$d{n}'
+            n += 1
+            blocks.append(f'{name} << EOD')
+            blocks += [f'{x:g} {m:.6g} {lo:.6g} {hi:.6g}'
+                       for x, m, lo, hi in points]
+            blocks.append('EOD')
+            parts.append(f'{name} using 1:2:3:4 with yerrorlines '
+                         f'title {_quote(stitle)} lw 2 dt {dash} '
+                         f'lc rgb {_quote(_COLOUR[variant])} pt 7 ps 0.6')
+        plots += [f'set title {_quote(ptitle)}',
+                  f'set xlabel {_quote(xlabel)}',
+                  'set ylabel "microseconds (median, min-max bars)"']
+        plots += _axes(ss)
+        plots.append('plot ' + ', \\\n     '.join(parts))
+    lines += blocks
+    lines += ['set format x "%g"', 'set key top left', 'set grid',
+              'set autoscale fix',
+              f'set multiplot layout {nrows},{cols} title {_quote(title)}']
+    lines += plots
+    lines.append('unset multiplot')
+    return '\n'.join(lines) + '\n'
