@@ -70,7 +70,6 @@ class Generate(unittest.TestCase):
         self.assertIn('selftests', wrong[0][0])
         self.assertEqual(wrong[0][1], 'differs from its sources')
 
-
     def test_handwritten_patches_come_first_numbered_with_the_rest(self):
         env = dict(os.environ, **GIT_ENV)
         write(os.path.join(self.repo, 'kernel/signal.c'), 'int s;\n')

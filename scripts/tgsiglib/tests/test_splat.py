@@ -80,6 +80,7 @@ class RealConsoleLogs(unittest.TestCase):
         'real_oops.console': 'oops',
         'real_hung_task.console': 'hung task',
         'real_lockdep.console': 'lockdep',
+        'real_kunit_interleaved.console': None,
     }
 
     def test_each_captured_log(self):
