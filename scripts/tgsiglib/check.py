@@ -15,7 +15,7 @@ import io
 import os
 import unittest
 
-from . import archtable, deps, e2e, report, series
+from . import archtable, deps, doccheck, e2e, report, series
 from .errors import TgsigError
 from .ktap import Status, Test, finish
 from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
@@ -120,6 +120,33 @@ def action_table_on_every_arch(repo, head):
     return root
 
 
+def reference_page(shell):
+    """The reference page parses cleanly, and every selftest it cites
+    exists and every tg_signal test is cited: the page promises that
+    each rule names the test that pins it."""
+    page = os.path.join(REPO, 'Documentation', 'core-api',
+                        'thread-group-signals.rst')
+    with open(page, encoding='utf-8') as f:
+        text = f.read()
+    try:
+        messages = doccheck.docutils_messages(page, shell=shell)
+        parsed = Test('reference page: docutils reports nothing',
+                      Status.FAIL if messages else Status.PASS,
+                      log=messages)
+    except TgsigError as err:
+        parsed = Test('reference page: docutils reports nothing',
+                      Status.FAIL, directive=err.what)
+    cites = doccheck.check_citations(
+        text, os.path.join(REPO, 'selftests', 'tg_signal'))
+    return [parsed,
+            Test('reference page: every cited selftest exists',
+                 Status.FAIL if cites.problems else Status.PASS,
+                 log=cites.problems),
+            Test('reference page: every tg_signal test is cited',
+                 Status.FAIL if cites.uncited else Status.PASS,
+                 log=cites.uncited)]
+
+
 def series_checks(shell, progress, opts):
     """The series applies (one test per patch), is checkpatch clean, and
     carries the same selftests as the top level."""
@@ -154,6 +181,7 @@ def series_checks(shell, progress, opts):
         root.subtests.append(Test(
             'generated patches match selftests/ and Documentation/',
             Status.FAIL, directive=err.what))
+    root.subtests += reference_page(shell)
     sources = [f for p in our_selftests().values() for f in selftest_files(p)
                if f.endswith(('.c', '.h'))]
     root.subtests += checkpatch(shell, ws.repo, sources, files=True)
