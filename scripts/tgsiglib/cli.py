@@ -132,6 +132,21 @@ def parser():
         'the ratio patched/unpatched. results.json, results.md and '
         'bench.svg go into the run directory.')
     _add_bench_options(bench)
+    # -- tgsig mutants (scripts/tgsiglib/mutants.py) --
+    mutants = sub.add_parser(
+        'mutants', help='apply each patch of mutants/ on top of the series, '
+        'build, boot, run the selftests and report which tests caught it',
+        description='For each mutant (all of mutants/ by default; names, '
+        'globs or paths), run the patched kernel with it as an extra patch '
+        "and tgsig's own selftests (--filter to change that), and check "
+        'that a test its Must-fail lines name failed. results.md and '
+        'results.json go into work/runs/STAMP-mutants/. Exits 1 unless '
+        'every mutant was caught.')
+    mutants.add_argument('mutant_files', nargs='*', metavar='MUTANT',
+                         help='a mutant name (or glob) in mutants/, or a '
+                         'patch file')
+    _add_run_options(mutants)
+    # -- end of tgsig mutants --
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     _add_run_options(check)
@@ -185,6 +200,10 @@ def main(argv):
             return bench_command(bench_options(args), shell, progress,
                                  quick=args.quick, boots=args.reps,
                                  command=command_line(argv))
+        if args.command == 'mutants':
+            from .mutants import mutants_command
+            return mutants_command(run_options(args), args.mutant_files,
+                                   shell, progress, argv)
         if args.command == 'series':
             from .run import series_command
             return series_command(run_options(args), shell, progress)

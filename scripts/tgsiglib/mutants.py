@@ -1,0 +1,499 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`tgsig mutants`: the patches of mutants/ each break one rule that the
+selftests pin. Each is applied on top of the series (as `run
+--extra-patch` does), built, booted, and the selftests run; the mutant is
+caught when one of the tests its commit message names in a `Must-fail:`
+trailer failed.
+
+A Must-fail line names one or more tests, separated by commas or spaces:
+
+    Must-fail: tg_signal:pidns_zap
+    Must-fail: tg_signal:load_balance/curr_target.*
+
+`collection:program` (a glob) means any case of that program;
+`collection:program/case` (globs both) means a case whose path below the
+program matches, e.g. `default_action.*.ignored_signals_...` for every
+variant of a kselftest_harness test. A program that crashed, timed out or
+did not finish before reporting the case counts as that case failing; a
+program that was never run (the guest stopped earlier) does not.
+
+Verdicts: caught; survived (the named tests ran and passed); not tested
+(none of the named tests ran: a --filter that leaves them out, or a guest
+that stopped before them); did not boot; build failed (the patch does not
+apply, or the kernel or the selftests do not build). Only `caught` is a
+kill: the command exits 1 unless every mutant was caught.
+"""
+import dataclasses
+import email
+import email.policy
+import fnmatch
+import json
+import os
+import re
+import shlex
+import time
+
+from . import run as runmod
+from .errors import TgsigError
+
+MUTANT_DIR = os.path.join(runmod.REPO, 'mutants')
+FAILED = ('fail', 'error', 'timeout')
+VERDICTS = ('caught', 'survived', 'not tested', 'did not boot',
+            'build failed', 'error')
+_TRAILER = re.compile(r'^(Must-fail|Rule):\s*(.*?)\s*$', re.IGNORECASE)
+_SUBJECT_PREFIX = re.compile(r'^\[PATCH[^\]]*\]\s*')
+
+
+@dataclasses.dataclass
+class Mutant:
+    name: str           # the file name without .patch
+    path: str
+    subject: str        # what the mutant does, from the Subject line
+    rule: str           # the rule it breaks: Rule: trailer, else subject
+    must_fail: list     # test specs, see the module's docstring
+
+
+def parse_patch(text, path):
+    """A Mutant from the text of a `git format-patch` file."""
+    name = os.path.basename(path)
+    if name.endswith('.patch'):
+        name = name[:-len('.patch')]
+    msg = email.message_from_string(text, policy=email.policy.compat32)
+    subject = ' '.join((msg.get('Subject') or '').split())
+    subject = _SUBJECT_PREFIX.sub('', subject)
+    if subject.lower().startswith('mutant:'):
+        subject = subject[len('mutant:'):].strip()
+    body = msg.get_payload()
+    if not isinstance(body, str):
+        raise TgsigError(f'{path}: not a single-part patch mail')
+    must_fail, rule = [], None
+    for line in body.splitlines():
+        if line.rstrip() == '---':
+            break       # the commit message ends where the diffstat begins
+        m = _TRAILER.match(line)
+        if not m:
+            continue
+        if m.group(1).lower() == 'rule':
+            rule = m.group(2)
+        else:
+            must_fail.extend(s for s in re.split(r'[,\s]+', m.group(2)) if s)
+    if not must_fail:
+        raise TgsigError(f'{path}: no Must-fail: line in its commit message',
+                         'name the tests that must fail, e.g. '
+                         '"Must-fail: tg_signal:pidns_zap"')
+    for spec in must_fail:
+        if ':' not in spec.split('/', 1)[0]:
+            raise TgsigError(f'{path}: Must-fail: {spec}: not '
+                             'collection:program[/case]')
+    return Mutant(name, path, subject, rule or subject, must_fail)
+
+
+def read_mutant(path):
+    with open(path, encoding='utf-8', errors='replace') as f:
+        return parse_patch(f.read(), path)
+
+
+def mutant_files(directory=MUTANT_DIR):
+    if not os.path.isdir(directory):
+        return []
+    return sorted(os.path.join(directory, n) for n in os.listdir(directory)
+                  if n.endswith('.patch'))
+
+
+def select(wanted, directory=MUTANT_DIR):
+    """The mutant files to run: all of @directory when @wanted is empty,
+    else each entry as a path, a name in @directory (with or without
+    .patch) or a glob over those names."""
+    files = mutant_files(directory)
+    if not wanted:
+        if not files:
+            raise TgsigError(f'no mutants in {directory}')
+        return files
+    names = {os.path.basename(f)[:-len('.patch')]: f for f in files}
+    out = []
+    for item in wanted:
+        if os.path.isfile(item):
+            found = [os.path.abspath(item)]
+        else:
+            key = item[:-len('.patch')] if item.endswith('.patch') else item
+            found = [names[n] for n in sorted(names)
+                     if fnmatch.fnmatchcase(n, key)]
+        if not found:
+            raise TgsigError(f'no mutant {item!r}',
+                             'mutants: ' + ', '.join(sorted(names)))
+        out.extend(f for f in found if f not in out)
+    return out
+
+
+def default_filter(collections):
+    """A --filter pattern for tgsig's own collections, whose names share a
+    prefix (tg_signal, tg_signal_storm, ...); None (every test) if not."""
+    if len(collections) == 1:
+        return f'{collections[0]}:*'
+    prefix = os.path.commonprefix(list(collections))
+    return f'{prefix}*' if prefix else None
+
+
+# -- the results tree (results.json's "results") ---------------------------
+
+def programs(tree):
+    """(key, program) for every program of a results tree as a dict; the
+    key is `collection:program` (kunit:SUITE, kernel:CHECK)."""
+    for suite in tree.get('subtests', []):
+        for prog in suite.get('subtests') or [suite]:
+            name = prog['name']
+            key = name if ':' in name else f'{suite["name"]}:{name}'
+            yield key, prog
+
+
+def leaves(node, path=''):
+    """(case path below @node, leaf) for every leaf of @node."""
+    subs = node.get('subtests')
+    if not subs:
+        yield path, node
+        return
+    for sub in subs:
+        yield from leaves(sub, f'{path}/{sub["name"]}' if path
+                          else sub['name'])
+
+
+def _not_run(prog):
+    return prog.get('directive', '').startswith('not run')
+
+
+def spec_outcome(spec, tree):
+    """('failed', [what failed]), ('passed', []) or ('not run', []) for
+    one Must-fail spec."""
+    prog_glob, _, case_glob = spec.partition('/')
+    failed, ran = [], False
+    for key, prog in programs(tree):
+        if not fnmatch.fnmatchcase(key, prog_glob) or _not_run(prog):
+            continue
+        ran = True
+        matched = [(p, leaf) for p, leaf in leaves(prog)
+                   if not case_glob or (p and fnmatch.fnmatchcase(p, case_glob))]
+        failed += [f'{key}/{p}' if p else key
+                   for p, leaf in matched if leaf['status'] in FAILED]
+        if not matched and prog['status'] in ('error', 'timeout'):
+            failed.append(f'{key} ({prog["status"]}: '
+                          f'{prog.get("directive", "")})')
+    if failed:
+        return 'failed', failed
+    return ('passed' if ran else 'not run'), []
+
+
+def failed_tests(tree):
+    """{program key: [failed case paths]}, every failure of the run."""
+    out = {}
+    for key, prog in programs(tree):
+        cases = [p or key for p, leaf in leaves(prog)
+                 if leaf['status'] in FAILED]
+        if cases:
+            out[key] = cases
+    return out
+
+
+def booted(tree):
+    for key, prog in programs(tree):
+        if key == 'kernel:boot':
+            return prog['status'] == 'pass'
+    return True
+
+
+def judge(mutant, tree):
+    """(verdict, the named tests that failed, detail) from a run's tree."""
+    if not booted(tree):
+        return 'did not boot', [], 'the kernel did not reach init'
+    named, outcomes = [], {}
+    for spec in mutant.must_fail:
+        outcome, what = spec_outcome(spec, tree)
+        outcomes[spec] = outcome
+        named += [w for w in what if w not in named]
+    if named:
+        return 'caught', named, ''
+    if all(o == 'not run' for o in outcomes.values()):
+        return 'not tested', [], ('none of ' + ', '.join(mutant.must_fail)
+                                  + ' ran')
+    passed = [s for s, o in outcomes.items() if o == 'passed']
+    return 'survived', [], 'passed: ' + ', '.join(passed)
+
+
+# -- one mutant, and all of them --------------------------------------------
+
+@dataclasses.dataclass
+class Outcome:
+    mutant: Mutant
+    verdict: str
+    named: list = dataclasses.field(default_factory=list)
+    failed: dict = dataclasses.field(default_factory=dict)
+    detail: str = ''
+    run_dir: str = None
+    seconds: float = 0.0
+    meta: dict = dataclasses.field(default_factory=dict)
+
+    def to_json(self):
+        m = self.mutant
+        return {'name': m.name, 'file': os.path.relpath(m.path, runmod.REPO),
+                'rule': m.rule, 'subject': m.subject,
+                'must_fail': m.must_fail, 'verdict': self.verdict,
+                'caught': self.verdict == 'caught',
+                'named_failed': self.named, 'failed': self.failed,
+                'detail': self.detail, 'run_dir': self.run_dir,
+                'seconds': round(self.seconds, 1),
+                'kernel': {k: self.meta.get(k) for k in
+                           ('tree', 'head', 'accel', 'smp', 'guest',
+                            'outcome')}}
+
+
+def outcome_from_results(mutant, data, run_dir, seconds):
+    """The Outcome of one mutant from its run's results.json (a dict)."""
+    tree = data.get('results') or {}
+    verdict, named, detail = judge(mutant, tree)
+    if data.get('outcome') not in (None, 'done') and verdict != 'caught':
+        running = data.get('running_at_end')
+        detail += (f'; the run ended early ({data["outcome"]}'
+                   + (f' during {running}' if running else '') + ')')
+    return Outcome(mutant, verdict, named, failed_tests(tree), detail,
+                   run_dir, seconds, data)
+
+
+def _latest(work):
+    link = os.path.join(work, 'runs', 'latest')
+    try:
+        return os.path.join(work, 'runs', os.readlink(link))
+    except OSError:
+        return None
+
+
+def _point_latest(work, run_dir):
+    latest = os.path.join(work, 'runs', 'latest')
+    try:
+        if os.path.islink(latest):
+            os.unlink(latest)
+        os.symlink(os.path.basename(run_dir), latest)
+    except OSError:
+        pass
+
+
+def run_one(mutant, opts, shell, progress, runner):
+    """Build and boot the series + @mutant with the run machinery."""
+    work = runmod.work_dir(opts)
+    mopts = dataclasses.replace(opts, extra_patches=[mutant.path])
+    before = _latest(work)
+    t0 = time.monotonic()
+    try:
+        _, _, run_dir = runner(mopts, shell, progress)
+    except TgsigError as err:
+        run_dir = _latest(work)
+        if run_dir == before:
+            run_dir = None
+        first = (str(err.what).splitlines() or [''])[0]
+        build = ('does not apply' in first or first.startswith('`make ')
+                 or 'selftests built nothing' in first)
+        return Outcome(mutant, 'build failed' if build else 'error',
+                       detail=first, run_dir=run_dir,
+                       seconds=time.monotonic() - t0)
+    seconds = time.monotonic() - t0
+    if shell.dry_run:
+        return Outcome(mutant, 'dry run', run_dir=run_dir, seconds=seconds)
+    try:
+        data = runmod.load_json(os.path.join(run_dir, 'results.json'))
+    except (OSError, ValueError) as err:
+        return Outcome(mutant, 'did not boot', detail=f'no results: {err}',
+                       run_dir=run_dir, seconds=seconds)
+    return outcome_from_results(mutant, data, run_dir, seconds)
+
+
+# -- reports -----------------------------------------------------------------
+
+def plural(n, word):
+    return f'{n} {word}' + ('' if n == 1 else 's')
+
+
+def duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f'{seconds}s'
+    if seconds < 3600:
+        return f'{seconds // 60}m{seconds % 60:02d}s'
+    return f'{seconds // 3600}h{seconds // 60 % 60:02d}m'
+
+
+def caught_word(verdict):
+    return {'caught': 'yes', 'survived': 'NO'}.get(verdict, verdict)
+
+
+def failed_summary(outcome):
+    """The failed programs, with how many of their cases failed."""
+    if not outcome.failed:
+        return '-'
+    named = {n.split(' (', 1)[0].split('/', 1)[0] for n in outcome.named}
+    return ', '.join(f'{key}{"*" if key in named else ""} ({len(cases)})'
+                     for key, cases in outcome.failed.items())
+
+
+def rows(outcomes):
+    return [(o.mutant.name, o.mutant.rule, failed_summary(o),
+             caught_word(o.verdict), duration(o.seconds)) for o in outcomes]
+
+
+HEADER = ('mutant', 'the rule it breaks', 'tests that failed', 'caught',
+          'time')
+
+
+def totals(outcomes):
+    counts = {v: 0 for v in VERDICTS}
+    for o in outcomes:
+        counts[o.verdict] = counts.get(o.verdict, 0) + 1
+    return counts
+
+
+def totals_line(outcomes):
+    c = totals(outcomes)
+    line = f'{c["caught"]} of {plural(len(outcomes), "mutant")} caught'
+    rest = [f'{n} {v}' for v, n in c.items() if v != 'caught' and n]
+    return line + ('; ' + ', '.join(rest) if rest else '')
+
+
+def terminal_table(outcomes):
+    table = [HEADER] + rows(outcomes)
+    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+    out = []
+    for r in table:
+        out.append('  ' + '  '.join(v.ljust(w) for v, w in
+                                    zip(r, widths)).rstrip())
+    return '\n'.join(out)
+
+
+def _cell(text):
+    return text.replace('|', '\\|').replace('\n', ' ')
+
+
+def markdown(outcomes, command, seconds, test_filter, started):
+    kernel = next((o.meta for o in outcomes if o.meta), {})
+    lines = [f'# Mutants, {started}', '',
+             f'`{command}`: each mutant applied on top of the series, built '
+             'and booted'
+             + (f' ({kernel.get("accel", "?").upper()}, -smp '
+                f'{kernel.get("smp", "?")}, {kernel.get("tree", "?")})'
+                if kernel else '')
+             + f', selftests `{test_filter or "all"}`; '
+             f'{plural(len(outcomes), "mutant")} in {duration(seconds)}.', '',
+             '| ' + ' | '.join(HEADER) + ' |',
+             '| ' + ' | '.join('---' for _ in HEADER) + ' |']
+    for r in rows(outcomes):
+        lines.append('| ' + ' | '.join(_cell(v) for v in r) + ' |')
+    lines += ['', totals_line(outcomes) + '.', '',
+              'Tests that failed: the programs with a failed case, and how '
+              'many; `*` marks those the mutant names in its Must-fail '
+              'lines. A build failure is not a kill.', '']
+    for o in outcomes:
+        lines += [f'## {o.mutant.name}', '',
+                  f'- rule: {o.mutant.rule}',
+                  f'- does: {o.mutant.subject}',
+                  '- must fail: ' + ', '.join(f'`{s}`'
+                                              for s in o.mutant.must_fail),
+                  f'- verdict: {o.verdict}'
+                  + (f' ({o.detail})' if o.detail else ''),
+                  f'- time: {duration(o.seconds)}']
+        if o.run_dir:
+            lines.append(f'- run directory: `{o.run_dir}`')
+        if o.named:
+            lines.append('- named tests that failed:')
+            lines += [f'  - `{n}`' for n in o.named[:20]]
+            if len(o.named) > 20:
+                lines.append(f'  - ... and {len(o.named) - 20} more')
+        others = [f'{k}/{c}' if c != k else k for k, cs in o.failed.items()
+                  for c in cs]
+        others = [t for t in others if t not in o.named]
+        if others:
+            lines.append('- other failures:')
+            lines += [f'  - `{t}`' for t in others[:20]]
+            if len(others) > 20:
+                lines.append(f'  - ... and {len(others) - 20} more')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def write_reports(run_dir, outcomes, command, seconds, test_filter, started):
+    data = {'command': command, 'started': started,
+            'seconds': round(seconds, 1), 'filter': test_filter,
+            'totals': totals(outcomes),
+            'passed': all(o.verdict == 'caught' for o in outcomes),
+            'mutants': [o.to_json() for o in outcomes]}
+    with open(os.path.join(run_dir, 'results.json'), 'w',
+              encoding='utf-8') as f:
+        json.dump(data, f, indent=1)
+        f.write('\n')
+    with open(os.path.join(run_dir, 'results.md'), 'w',
+              encoding='utf-8') as f:
+        f.write(markdown(outcomes, command, seconds, test_filter, started))
+
+
+def _link(run_dir, name, target):
+    if not target:
+        return
+    link = os.path.join(run_dir, name)
+    try:
+        if os.path.islink(link):
+            os.unlink(link)
+        os.symlink(os.path.relpath(target, run_dir), link)
+    except OSError:
+        pass
+
+
+def command_line(argv):
+    return 'scripts/tgsig ' + ' '.join(shlex.quote(a) for a in argv)
+
+
+def mutants_command(opts, wanted, shell, progress, argv=(),
+                    runner=None, directory=MUTANT_DIR):
+    """`tgsig mutants`; returns the exit code."""
+    runner = runner or runmod.run
+    if opts.baseline or opts.extra_patches or opts.exec_files:
+        raise TgsigError('mutants apply on top of the series: --baseline, '
+                         '--extra-patch and --exec do not go with it')
+    mutants = [read_mutant(p) for p in select(wanted, directory)]
+    if not opts.filter:
+        opts = dataclasses.replace(
+            opts, filter=default_filter(list(runmod.our_selftests())))
+    command = command_line(list(argv))
+    work = runmod.work_dir(opts)
+    started = time.strftime('%Y-%m-%d %H:%M:%S')
+    run_dir = None
+    if not shell.dry_run:
+        run_dir = runmod.new_run_dir(work, 'mutants')
+    progress.say(f'tgsig mutants: {plural(len(mutants), "mutant")}, selftests '
+                 f'{opts.filter or "all"}'
+                 + (f'; run directory {run_dir}' if run_dir else ''))
+    t0 = time.monotonic()
+    outcomes = []
+    for i, mutant in enumerate(mutants, 1):
+        progress.say(f'==> mutant {i}/{len(mutants)}: {mutant.name}: '
+                     f'{mutant.rule}')
+        outcome = run_one(mutant, opts, shell, progress, runner)
+        outcomes.append(outcome)
+        progress.say(f'<== mutant {mutant.name}: {outcome.verdict}'
+                     + (f' ({outcome.detail})' if outcome.detail else '')
+                     + f' in {duration(outcome.seconds)}')
+        if run_dir:
+            _link(run_dir, mutant.name, outcome.run_dir)
+            write_reports(run_dir, outcomes, command, time.monotonic() - t0,
+                          opts.filter, started)
+    if shell.dry_run:
+        print(f'\ndry run: {plural(len(mutants), "mutant")}, each with the '
+              'commands above')
+        return 0
+    _point_latest(work, run_dir)
+    print()
+    print(f'tgsig mutants: {command}')
+    print(terminal_table(outcomes))
+    print()
+    for o in outcomes:
+        if o.verdict != 'caught':
+            print(f'  {o.mutant.name}: {o.verdict}'
+                  + (f': {o.detail}' if o.detail else ''))
+    print(f'\nrun directory: {run_dir}')
+    print('  results.md results.json, and a link to each mutant\'s run')
+    print(totals_line(outcomes) + f', in {duration(time.monotonic() - t0)}')
+    return 0 if all(o.verdict == 'caught' for o in outcomes) else 1

@@ -1,0 +1,368 @@
+# SPDX-License-Identifier: GPL-2.0
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from tgsiglib import mutants, results, run
+from tgsiglib.errors import TgsigError
+from tgsiglib.qemu import BootResult
+from tgsiglib.shell import Progress, Shell
+from tgsiglib.stream import GuestStream
+
+PATCH = '''From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001
+From: Some One
+ <someone@example.org>
+Date: Sun, 29 Nov 2026 09:00:00 +0000
+Subject: [PATCH] mutant: a PID namespace's init is reaped before its last task
+ is gone
+
+Breaks the namespace zap.
+
+Rule: the init of a PID namespace is reaped only after every task in it
+Must-fail: tg_signal:pidns_zap/setns_zombie.*
+Must-fail: tg_signal:exec_thread, tg_signal:bad_input
+---
+ kernel/pid_namespace.c | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+
+diff --git a/kernel/pid_namespace.c b/kernel/pid_namespace.c
+--- a/kernel/pid_namespace.c
++++ b/kernel/pid_namespace.c
+@@ -1,3 +1,3 @@
+ context
+-Must-fail: tg_signal:not_a_trailer
++Must-fail: tg_signal:not_a_trailer_either
+ context
+--
+2.39.5
+'''
+
+
+def tap(name, cases, rc=None):
+    """A program's stream: cases is [(case name, ok)]; rc None: the guest
+    stopped while it ran."""
+    out = f'tgsig:begin {name} timeout=45\nTAP version 13\n1..{len(cases)}\n'
+    for i, (case, ok) in enumerate(cases, 1):
+        out += f'{"ok" if ok else "not ok"} {i} {case}\n'
+    if rc is not None:
+        out += f'tgsig:end {name} rc={rc} cs=10\n'
+    return out
+
+
+def tree(planned, text, outcome='done', booted=True):
+    """A results tree as results.json holds it."""
+    stream = GuestStream()
+    if booted:
+        stream.feed('tgsig:booted 6.12 cpus=4\n' + text)
+    if outcome == 'done':
+        stream.feed('tgsig:taint 0\ntgsig:done\n')
+    stream.close()
+    boot = BootResult(outcome, '' if outcome == 'done' else 'stopped',
+                      stream, 0, 1.0,
+                      stream.current.name if stream.current else '')
+    return results.build_tree(planned, boot, []).to_json()
+
+
+def mutant(*specs, name='m'):
+    return mutants.Mutant(name, f'/x/{name}.patch', 'does it', 'the rule',
+                          list(specs))
+
+
+ZAP = 'tg_signal:pidns_zap'
+ACT = 'tg_signal:action_table'
+CASE = 'setns_zombie.linux_init_unreapable_until_setns_child_is_reaped'
+
+
+class Parse(unittest.TestCase):
+    def test_subject_rule_and_trailers(self):
+        m = mutants.parse_patch(PATCH, '/m/pidns-zap-does-not-wait.patch')
+        self.assertEqual(m.name, 'pidns-zap-does-not-wait')
+        self.assertEqual(m.subject, "a PID namespace's init is reaped before "
+                         'its last task is gone')
+        self.assertEqual(m.rule, 'the init of a PID namespace is reaped only '
+                         'after every task in it')
+        # Lines in the diff are not trailers.
+        self.assertEqual(m.must_fail, ['tg_signal:pidns_zap/setns_zombie.*',
+                                       'tg_signal:exec_thread',
+                                       'tg_signal:bad_input'])
+
+    def test_rule_defaults_to_the_subject(self):
+        m = mutants.parse_patch(PATCH.replace('Rule: ', 'Because: '), 'x')
+        self.assertEqual(m.rule, m.subject)
+
+    def test_no_must_fail_is_an_error(self):
+        with self.assertRaises(TgsigError) as cm:
+            mutants.parse_patch(re.sub(r'(?m)^Must-fail: tg_signal:[a-z_]+'
+                                       r'(/\S+|, \S+)?\n', '', PATCH), 'x')
+        self.assertIn('no Must-fail', str(cm.exception))
+
+    def test_spec_without_collection_is_an_error(self):
+        with self.assertRaises(TgsigError):
+            mutants.parse_patch(PATCH.replace('tg_signal:bad_input',
+                                              'bad_input'), 'x')
+
+
+def selftest_programs():
+    """{collection: set of programs} from the selftests' Makefiles."""
+    out = {}
+    for name, path in run.our_selftests().items():
+        with open(os.path.join(path, 'Makefile'), encoding='utf-8') as f:
+            text = f.read().replace('\\\n', ' ')
+        progs = set()
+        for m in re.finditer(r'^TEST_GEN_PROGS\s*\+?:?=(.*)$', text, re.M):
+            progs.update(m.group(1).split())
+        out[name] = progs
+    return out
+
+
+class TheMutants(unittest.TestCase):
+    """The patches in mutants/ themselves."""
+
+    def test_at_least_twelve_each_naming_existing_tests(self):
+        files = mutants.mutant_files()
+        self.assertGreaterEqual(len(files), 12)
+        progs = selftest_programs()
+        for path in files:
+            m = mutants.read_mutant(path)
+            self.assertTrue(m.rule, path)
+            for spec in m.must_fail:
+                key = spec.split('/', 1)[0]
+                collection, program = key.split(':', 1)
+                if collection in ('kunit', 'kernel'):
+                    continue
+                self.assertIn(collection, progs, f'{path}: {spec}')
+                self.assertTrue(any(mutants.fnmatch.fnmatchcase(p, program)
+                                    for p in progs[collection]),
+                                f'{path}: {spec}: no such program')
+
+    def test_names_are_unique_and_made_by_format_patch(self):
+        for path in mutants.mutant_files():
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            self.assertTrue(text.startswith('From '), path)
+            self.assertIn('\n---\n', text, path)
+            self.assertIn('\ndiff --git ', text, path)
+
+
+class Judge(unittest.TestCase):
+    def test_named_case_failed_is_caught(self):
+        t = tree([ZAP], tap(ZAP, [('zap.children.x', True), (CASE, False)],
+                            rc=1))
+        verdict, named, _ = mutants.judge(mutant(f'{ZAP}/setns_zombie.*'), t)
+        self.assertEqual(verdict, 'caught')
+        self.assertEqual(named, [f'{ZAP}/{CASE}'])
+
+    def test_program_spec_takes_any_case(self):
+        t = tree([ZAP], tap(ZAP, [('a', True), ('b', False)], rc=1))
+        self.assertEqual(mutants.judge(mutant(ZAP), t)[0], 'caught')
+
+    def test_other_case_failing_is_not_a_kill(self):
+        t = tree([ZAP, ACT], tap(ZAP, [(CASE, True), ('zap.other', False)],
+                                 rc=1) + tap(ACT, [('x', False)], rc=1))
+        verdict, named, detail = mutants.judge(
+            mutant(f'{ZAP}/setns_zombie.*'), t)
+        self.assertEqual(verdict, 'survived')
+        self.assertEqual(named, [])
+        self.assertIn(f'{ZAP}/setns_zombie.*', detail)
+        self.assertEqual(mutants.failed_tests(t),
+                         {ZAP: ['zap.other'], ACT: ['x']})
+
+    def test_exit_status_alone_is_not_the_named_case(self):
+        t = tree([ZAP], tap(ZAP, [(CASE, True)], rc=1))
+        self.assertEqual(mutants.judge(mutant(f'{ZAP}/{CASE}'), t)[0],
+                         'survived')
+        self.assertEqual(mutants.judge(mutant(ZAP), t)[0], 'caught')
+
+    def test_program_that_died_before_the_case_counts(self):
+        # The guest stopped while pidns_zap ran: it never reported CASE.
+        t = tree([ZAP], tap(ZAP, [('zap.children.x', True), (CASE, True)])
+                 .replace('1..2', '1..3'), outcome='exited')
+        t2 = tree([ZAP], 'tgsig:begin tg_signal:pidns_zap timeout=45\n',
+                  outcome='exited')
+        for tr in (t, t2):
+            verdict, named, _ = mutants.judge(
+                mutant(f'{ZAP}/setns_zombie.never_reported'), tr)
+            self.assertEqual(verdict, 'caught')
+            self.assertIn('did not finish', named[0])
+
+    def test_program_never_run_is_not_tested(self):
+        t = tree([ACT, ZAP], 'tgsig:begin tg_signal:action_table '
+                 'timeout=45\n', outcome='exited')
+        verdict, named, detail = mutants.judge(mutant(f'{ZAP}/{CASE}'), t)
+        self.assertEqual(verdict, 'not tested')
+        self.assertEqual(named, [])
+
+    def test_filtered_out_is_not_tested(self):
+        t = tree([ACT], tap(ACT, [('x', True)], rc=0))
+        self.assertEqual(mutants.judge(mutant(ZAP), t)[0], 'not tested')
+
+    def test_no_boot(self):
+        t = tree([ZAP], '', outcome='boot timeout', booted=False)
+        self.assertEqual(mutants.judge(mutant(ZAP), t)[0], 'did not boot')
+
+    def test_kunit_suite_by_name(self):
+        t = tree([], '')
+        t['subtests'].insert(0, {'name': 'kunit', 'status': 'fail',
+                                 'subtests': [{
+                                     'name': 'signal_action_table',
+                                     'status': 'fail', 'subtests': [
+                                         {'name': 'one', 'status': 'pass'},
+                                         {'name': 'two', 'status': 'fail'}]}]})
+        self.assertEqual(mutants.judge(mutant('kunit:signal_action_*'),
+                                       t)[1], ['kunit:signal_action_table/two'])
+
+
+def outcome(name, verdict, failed=None, named=(), seconds=75, rule='r'):
+    m = mutants.Mutant(name, os.path.join(run.REPO, 'mutants', name + '.patch'),
+                       'does', rule, [ZAP])
+    return mutants.Outcome(m, verdict, list(named), failed or {}, '', None,
+                           seconds, {'accel': 'tcg', 'smp': 4, 'tree': 'linux'})
+
+
+class Render(unittest.TestCase):
+    def setUp(self):
+        self.outcomes = [
+            outcome('a', 'caught', {ZAP: ['x', 'y'], ACT: ['z']},
+                    [f'{ZAP}/x'], rule='pipes | escaped'),
+            outcome('b', 'survived', seconds=3725),
+            outcome('c', 'build failed', seconds=12)]
+
+    def test_terminal_table(self):
+        text = mutants.terminal_table(self.outcomes)
+        lines = text.splitlines()
+        self.assertEqual(len(lines), 4)
+        self.assertEqual(lines[0].split()[:2], ['mutant', 'the'])
+        self.assertIn(f'{ZAP}* (2), {ACT} (1)', lines[1])
+        self.assertIn('yes', lines[1])
+        self.assertIn('1m15s', lines[1])
+        self.assertIn('NO', lines[2])
+        self.assertIn('1h02m', lines[2])
+        self.assertIn('build failed', lines[3])
+
+    def test_totals(self):
+        self.assertEqual(mutants.totals_line(self.outcomes),
+                         '1 of 3 mutants caught; 1 survived, 1 build failed')
+
+    def test_markdown(self):
+        md = mutants.markdown(self.outcomes, 'scripts/tgsig mutants', 4000,
+                              'tg_signal*', '2026-11-29 10:00:00')
+        self.assertIn('| mutant | the rule it breaks | tests that failed | '
+                      'caught | time |', md)
+        self.assertIn('| a | pipes \\| escaped | ', md)
+        self.assertIn('(TCG, -smp 4, linux)', md)
+        self.assertIn('`tg_signal*`', md)
+        self.assertIn('1h06m', md)
+        self.assertIn('- other failures:', md)
+        self.assertIn(f'  - `{ACT}/z`', md)
+
+
+class Select(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        for n in ('kill-all-a', 'kill-all-b', 'zap'):
+            with open(os.path.join(self.dir, n + '.patch'), 'w') as f:
+                f.write(PATCH)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_all_names_globs_and_paths(self):
+        files = mutants.select([], self.dir)
+        self.assertEqual([os.path.basename(f) for f in files],
+                         ['kill-all-a.patch', 'kill-all-b.patch',
+                          'zap.patch'])
+        got = mutants.select(['zap.patch', 'kill-all-*', 'zap'], self.dir)
+        self.assertEqual([os.path.basename(f) for f in got],
+                         ['zap.patch', 'kill-all-a.patch',
+                          'kill-all-b.patch'])
+        path = os.path.join(self.dir, 'zap.patch')
+        self.assertEqual(mutants.select([path], self.dir), [path])
+        with self.assertRaises(TgsigError):
+            mutants.select(['nope'], self.dir)
+
+    def test_default_filter(self):
+        self.assertEqual(mutants.default_filter(['tg_signal']), 'tg_signal:*')
+        self.assertEqual(mutants.default_filter(['tg_signal',
+                                                 'tg_signal_storm']),
+                         'tg_signal*')
+        self.assertIsNone(mutants.default_filter(['a', 'b']))
+
+
+class Command(unittest.TestCase):
+    """The whole command with a fake `run`: no kernel."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.dir = os.path.join(self.tmp, 'mutants')
+        os.makedirs(self.dir)
+        for n in ('caught', 'survives', 'breaks-build'):
+            with open(os.path.join(self.dir, n + '.patch'), 'w') as f:
+                f.write(PATCH)
+        self.work = os.path.join(self.tmp, 'work')
+        self.calls = []
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def fake_run(self, opts, shell, progress):
+        name = os.path.basename(opts.extra_patches[0])[:-len('.patch')]
+        self.calls.append((name, opts.filter, opts.extra_patches))
+        run_dir = run.new_run_dir(opts.work, 'patched')
+        if name == 'breaks-build':
+            raise TgsigError('`make -C tree bzImage` failed with exit code 2')
+        ok = name != 'caught'
+        t = tree([ZAP], tap(ZAP, [(CASE, ok)], rc=0 if ok else 1))
+        with open(os.path.join(run_dir, 'results.json'), 'w') as f:
+            json.dump({'results': t, 'outcome': 'done', 'accel': 'tcg',
+                       'smp': 4, 'tree': 'linux'}, f)
+        return 0 if ok else 1, None, run_dir
+
+    def test_run_reports_and_exit_code(self):
+        progress = Progress(open(os.devnull, 'w'))
+        self.addCleanup(progress.stream.close)
+        opts = run.Options(work=self.work)
+        with open(os.devnull, 'w') as null:
+            with contextlib.redirect_stdout(null):
+                code = mutants.mutants_command(
+                    opts, [], Shell(progress), progress,
+                    ['mutants'], runner=self.fake_run, directory=self.dir)
+        self.assertEqual(code, 1)
+        self.assertEqual([c[0] for c in self.calls],
+                         ['breaks-build', 'caught', 'survives'])
+        self.assertTrue(all(c[1] == mutants.default_filter(
+            list(run.our_selftests())) for c in self.calls))
+        runs = os.path.join(self.work, 'runs')
+        latest = os.path.join(runs, os.readlink(os.path.join(runs, 'latest')))
+        self.assertTrue(latest.endswith('-mutants'))
+        with open(os.path.join(latest, 'results.json')) as f:
+            data = json.load(f)
+        verdicts = {m['name']: m['verdict'] for m in data['mutants']}
+        self.assertEqual(verdicts, {'breaks-build': 'build failed',
+                                    'caught': 'caught',
+                                    'survives': 'survived'})
+        self.assertFalse(data['passed'])
+        self.assertEqual(data['totals']['caught'], 1)
+        self.assertEqual(data['command'], 'scripts/tgsig mutants')
+        self.assertTrue(os.path.isdir(os.path.join(latest, 'caught')))
+        with open(os.path.join(latest, 'results.md')) as f:
+            md = f.read()
+        self.assertIn('| caught | the init of a PID namespace is reaped only '
+                      'after every task in it | tg_signal:pidns_zap* (1) | yes |',
+                      md)
+        self.assertIn('| breaks-build | the init', md)
+
+    def test_baseline_is_refused(self):
+        progress = Progress(open(os.devnull, 'w'))
+        self.addCleanup(progress.stream.close)
+        with self.assertRaises(TgsigError):
+            mutants.mutants_command(run.Options(baseline=True), [],
+                                    Shell(progress), progress,
+                                    runner=self.fake_run, directory=self.dir)
+
+
+if __name__ == '__main__':
+    unittest.main()
