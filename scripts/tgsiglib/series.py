@@ -9,12 +9,17 @@ regenerates and compares byte for byte.
 """
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 
 from .errors import TgsigError
 from .workspace import BASE_TAG, GIT_ENV, series_files
+
+# The cover letter's subject (first paragraph) and text (the rest); tgsig
+# series writes patches/0000-cover-letter.patch from it.
+COVER_SOURCE = 'patches/cover-letter.txt'
 
 # Fixed dates and identity make the generated patches the same bytes for
 # the same inputs.
@@ -49,7 +54,7 @@ it before its parent's wait returns. These are the rules that kernel
 reviewers reason about most often, and the ones a change to
 kernel/signal.c is most likely to break unnoticed.
 
-Add tools/testing/selftests/tg_signal: seven programs written with
+Add tools/testing/selftests/tg_signal: programs written with
 kselftest_harness.h whose test names state the rule each one pins, so
 that the list of names reads as a specification. Where the behaviour is
 Linux-specific but deterministic (the main thread is tried first, the
@@ -57,8 +62,12 @@ choice stays on signal->curr_target), the test name says so with a
 linux_ prefix. No test sleeps to synchronise or asserts a time: they wait
 on futex words, pipes, pidfds and task states in /proc.
 
-trace_wake_target checks the new signal:signal_wake_target event against
-the thread whose handler ran; it skips on kernels without the event.
+kill_all_pidns pins kill(-1) inside a PID namespace: the exact
+recipients, the return values and a bounded fork race; every kill(-1)
+it sends goes through a guard that refuses to send from the initial
+namespace. trace_wake_target checks the new signal:signal_wake_target
+event against the thread whose handler ran; it skips on kernels without
+the event.
 
 The tests pass on v6.12 without the rest of this series (except the
 tracepoint test, which skips there), and each rule is shown to be tested
@@ -180,9 +189,44 @@ def generate(repo, top, out_dir, files_of):
     # The whole series in one format-patch, so that every subject says
     # [PATCH n/N] of the same N; the hand-written patches come out as
     # they went in, renumbered.
-    names = _git(repo, 'format-patch', '--no-signature', '--zero-commit',
-                 '-o', out_dir, f'{BASE_TAG}..HEAD', capture=True)
-    return [line.strip() for line in names.splitlines() if line.strip()]
+    cover = os.path.join(top, COVER_SOURCE)
+    argv = ['format-patch', '--no-signature', '--zero-commit']
+    if os.path.exists(cover):
+        argv.append('--cover-letter')
+    names = _git(repo, *argv, '-o', out_dir, f'{BASE_TAG}..HEAD',
+                 capture=True)
+    names = [line.strip() for line in names.splitlines() if line.strip()]
+    for name in names:
+        if os.path.basename(name).startswith('0000-'):
+            fill_cover_letter(name, cover, top)
+    return names
+
+
+def fill_cover_letter(path, source, top):
+    """Put the cover letter's subject and text, from its source, where
+    format-patch left placeholders; the text may include generated files
+    with @include PATH@ on a line of its own, so that no figure is
+    retyped."""
+    with open(source, encoding='utf-8') as f:
+        subject, _, blurb = f.read().partition('\n\n')
+    out = []
+    for line in blurb.rstrip('\n').split('\n'):
+        m = re.fullmatch(r'@include (\S+)@', line)
+        if m:
+            inc = os.path.join(top, m.group(1))
+            if not os.path.exists(inc):
+                raise TgsigError(f'{COVER_SOURCE} includes {m.group(1)}, '
+                                 'which does not exist')
+            with open(inc, encoding='utf-8') as f:
+                out.append(f.read().rstrip('\n'))
+        else:
+            out.append(line)
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    text = text.replace('*** SUBJECT HERE ***', subject.strip(), 1)
+    text = text.replace('*** BLURB HERE ***', '\n'.join(out), 1)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
 
 
 def regenerate(repo, top, files_of):
@@ -209,6 +253,9 @@ def stale(repo, top, files_of):
     a list of (file name, what is wrong)."""
     patch_dir = os.path.join(top, 'patches')
     have = {os.path.basename(p): p for p in series_files(patch_dir)}
+    cover = os.path.join(patch_dir, '0000-cover-letter.patch')
+    if os.path.exists(cover):
+        have[os.path.basename(cover)] = cover
     tmp = tempfile.mkdtemp()
     try:
         fresh = {os.path.basename(p): p for p in

@@ -89,6 +89,23 @@ class Generate(unittest.TestCase):
         self.assertEqual(len(os.listdir(os.path.join(self.top, 'patches'))),
                          3)
 
+    def test_the_cover_letter_is_written_from_its_source(self):
+        write(os.path.join(self.top, 'patches/cover-letter.txt'),
+              'signal: the subject\n\nThe text.\n\n@include bench.md@\n')
+        write(os.path.join(self.top, 'bench.md'), '| a | 1.00 |\n')
+        names = series.regenerate(self.repo, self.top, files_of)
+        self.assertTrue(os.path.basename(names[0]).startswith('0000-'))
+        with open(names[0]) as f:
+            text = f.read()
+        self.assertIn('Subject: [PATCH 0/2] signal: the subject', text)
+        self.assertIn('The text.\n\n| a | 1.00 |\n', text)
+        self.assertNotIn('***', text)
+        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        write(os.path.join(self.top, 'bench.md'), '| a | 2.00 |\n')
+        self.assertEqual(series.stale(self.repo, self.top, files_of),
+                         [('0000-cover-letter.patch',
+                           'differs from its sources')])
+
 
 if __name__ == '__main__':
     unittest.main()
