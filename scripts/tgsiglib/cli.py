@@ -147,6 +147,11 @@ def parser():
                          'patch file')
     _add_run_options(mutants)
     # -- end of tgsig mutants --
+    comp = sub.add_parser(
+        'compare', help='two runs side by side, program by program: the '
+        "cover letter's table of results, from the runs' results.json")
+    comp.add_argument('runs', nargs=2, metavar='RUN_DIR',
+                      help='a run directory, e.g. work/runs/STAMP-baseline')
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     _add_run_options(check)
@@ -185,6 +190,15 @@ def bench_options(args):
 
 def main(argv):
     args = parser().parse_args(argv)
+    if args.command == 'compare':
+        from . import compare
+        try:
+            runs = [compare.load(r) for r in args.runs]
+        except TgsigError as err:
+            print(err, file=sys.stderr)
+            return 2
+        print(compare.table(*runs), end='')
+        return 0
     progress = Progress()
     shell = Shell(progress, dry_run=args.dry_run)
     try:

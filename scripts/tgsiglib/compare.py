@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`tgsig compare`: two runs' results side by side, program by program.
+
+The cover letter shows the selftests on the unpatched and the patched
+kernel; this writes that table from the runs' results.json, so that no
+count in it is typed by hand."""
+import json
+import os
+
+from .errors import TgsigError
+
+_COUNTED = ('pass', 'fail', 'skip', 'xfail', 'error', 'timeout')
+
+
+def load(run_dir):
+    path = os.path.join(run_dir, 'results.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (OSError, ValueError) as err:
+        raise TgsigError(f'{path}: {err}',
+                         'give the run directories that tgsig run printed')
+
+
+def leaf_counts(node):
+    """{status: count} over the leaves below node."""
+    subs = node.get('subtests') or []
+    if not subs:
+        return {node.get('status', 'error'): 1}
+    counts = {}
+    for sub in subs:
+        for status, n in leaf_counts(sub).items():
+            counts[status] = counts.get(status, 0) + n
+    return counts
+
+
+def programs(results):
+    """(name, counts) for each program: the children of each collection
+    of the results tree, in order."""
+    out = []
+    for collection in results['results'].get('subtests', []):
+        for prog in collection.get('subtests', []):
+            name = prog['name']
+            if ':' not in name:
+                name = f'{collection["name"]}:{name}'
+            out.append((name, leaf_counts(prog)))
+    return out
+
+
+def _cell(counts):
+    if not counts:
+        return 'not run'
+    parts = [f'{counts[s]} {s}' for s in _COUNTED if counts.get(s)]
+    return ', '.join(parts) or '-'
+
+
+def table(a, b, label_a='unpatched', label_b='patched'):
+    """A plain-text table, as a cover letter wants it."""
+    rows_a, rows_b = dict(programs(a)), dict(programs(b))
+    names = [n for n, _ in programs(a)]
+    names += [n for n, _ in programs(b) if n not in rows_a]
+    width = max([len(n) for n in names] + [7])
+    lines = [f'{"program":<{width}}  {label_a:<22}  {label_b}']
+    for name in names:
+        lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<22}  '
+                     f'{_cell(rows_b.get(name))}')
+    for label, res in ((label_a, a), (label_b, b)):
+        t = res.get('totals', {})
+        lines.append(f'{label}: {res.get("tree", "?")}, '
+                     f'{res.get("accel", "?").upper()} -smp '
+                     f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
+                     f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
+                     f'skipped')
+    return '\n'.join(lines) + '\n'

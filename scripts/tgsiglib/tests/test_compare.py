@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from tgsiglib import compare
+from tgsiglib.errors import TgsigError
+
+
+def run(tree, **meta):
+    return dict({'tree': 'linux 6.12', 'accel': 'tcg', 'smp': 2,
+                 'totals': {'pass': 3, 'fail': 0, 'skip': 1},
+                 'results': tree}, **meta)
+
+
+def prog(name, *statuses):
+    return {'name': name, 'status': 'pass',
+            'subtests': [{'name': f'c{i}', 'status': s}
+                         for i, s in enumerate(statuses)]}
+
+
+A = run({'name': 'tgsig', 'subtests': [
+    {'name': 'tg_signal', 'subtests': [prog('tg_signal:a', 'pass', 'pass'),
+                                       prog('tg_signal:t', 'skip')]},
+    {'name': 'kernel', 'subtests': [{'name': 'boot', 'status': 'pass'}]}]})
+B = run({'name': 'tgsig', 'subtests': [
+    {'name': 'tg_signal', 'subtests': [prog('tg_signal:a', 'pass', 'fail'),
+                                       prog('tg_signal:t', 'pass')]},
+    {'name': 'kunit', 'subtests': [prog('suite', 'pass')]}]})
+
+
+class Compare(unittest.TestCase):
+    def test_programs_side_by_side_with_their_counts(self):
+        lines = compare.table(A, B).splitlines()
+        self.assertEqual(lines[0].split(), ['program', 'unpatched',
+                                            'patched'])
+        self.assertEqual(lines[1].split(), ['tg_signal:a', '2', 'pass', '1',
+                                            'pass,', '1', 'fail'])
+        self.assertEqual(lines[2].split(), ['tg_signal:t', '1', 'skip', '1',
+                                            'pass'])
+        self.assertIn('kernel:boot', lines[3])
+        self.assertTrue(lines[3].rstrip().endswith('not run'))
+        self.assertTrue(lines[4].startswith('kunit:suite  '))
+        self.assertIn('not run', lines[4])
+        self.assertIn('3 passed, 0 failed, 1 skipped', lines[5])
+
+    def test_a_run_without_results_is_named(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        with self.assertRaises(TgsigError) as ctx:
+            compare.load(tmp)
+        self.assertIn('results.json', str(ctx.exception))
+        with open(os.path.join(tmp, 'results.json'), 'w') as f:
+            json.dump(A, f)
+        self.assertEqual(compare.load(tmp), A)
+
+
+if __name__ == '__main__':
+    unittest.main()
