@@ -87,11 +87,14 @@ def checkpatch(shell, tree, paths, files=False):
     out = []
     for path in paths:
         argv = ['perl', script, '--strict', '--no-summary', '--terse']
-        if files:
+        if files or series.subject(path).startswith('selftests:'):
             # A user-space test picks its trapping instructions per
             # architecture (as selftests/breakpoints does): that #if is
-            # the one CHECK a selftest cannot avoid.
-            argv += ['--no-tree', '-f', '--ignore', 'ARCH_DEFINES']
+            # the one CHECK a selftest cannot avoid, in its file and in
+            # the patch that adds it.
+            argv += ['--ignore', 'ARCH_DEFINES']
+        if files:
+            argv += ['--no-tree', '-f']
         proc = shell.run(argv + [path], cwd=tree, capture=True, check=False,
                          mutates=False, env=_DEBIAN_PYTHON)
         lines = [line for line in (proc.stdout + proc.stderr).splitlines()

@@ -66,8 +66,8 @@ def table(a, b, label_a='unpatched', label_b='patched'):
                      f'{_cell(rows_b.get(name))}')
     for label, res in ((label_a, a), (label_b, b)):
         t = res.get('totals', {})
-        lines.append(f'{label}: {res.get("tree", "?")}, '
-                     f'{res.get("accel", "?").upper()} -smp '
+        lines.append(f'{label}: {res.get("tree", "?")}')
+        lines.append(f'  {res.get("accel", "?").upper()} -smp '
                      f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
                      f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
                      f'skipped')

@@ -41,6 +41,9 @@ class Generated:
     inserts: list
 
 
+# The selftest collections the series adds, in the order they are listed.
+_COLLECTIONS = ['tg_signal', 'tg_signal_failslab', 'tg_signal_storm']
+
 GENERATED = [
     Generated(
         subject='selftests: add tests of thread-group signal semantics',
@@ -69,14 +72,29 @@ namespace. trace_wake_target checks the new signal:signal_wake_target
 event against the thread whose handler ran; it skips on kernels without
 the event.
 
+tg_signal_storm runs a bounded storm of process- and thread-directed
+signals, forks, execs, exits, group stops and PID namespaces, and then
+checks that every task was reaped, that no queued real-time signal was
+lost or duplicated, and that the sigqueue objects and RLIMIT_SIGPENDING
+count are back where they started. tg_signal_failslab fails sigqueue
+allocations of the sender with failslab: a classic signal is still
+delivered, a real-time one sent with a siginfo fails with EAGAIN.
+
 The tests pass on v6.12 without the rest of this series (except the
 tracepoint test, which skips there), and each rule is shown to be tested
 by a kernel change that breaks it and makes the named tests fail.''',
-        copies=[('selftests/tg_signal', 'tools/testing/selftests/tg_signal')],
-        inserts=[('tools/testing/selftests/Makefile', 'TARGETS += tg_signal',
-                  'TARGETS += syscall_user_dispatch'),
-                 ('MAINTAINERS', 'F:\ttools/testing/selftests/tg_signal/',
-                  'F:\tkernel/signal_test.c')]),
+        copies=[(f'selftests/{c}', f'tools/testing/selftests/{c}')
+                for c in _COLLECTIONS],
+        inserts=[('tools/testing/selftests/Makefile', f'TARGETS += {c}',
+                  f'TARGETS += {after}')
+                 for c, after in zip(_COLLECTIONS, ['syscall_user_dispatch']
+                                     + _COLLECTIONS)] +
+                [('MAINTAINERS', f'F:\ttools/testing/selftests/{c}/',
+                  after)
+                 for c, after in zip(_COLLECTIONS, [
+                     'F:\tkernel/signal_test.c'] + [
+                     f'F:\ttools/testing/selftests/{c}/'
+                     for c in _COLLECTIONS])]),
     Generated(
         subject='Documentation: core-api: add thread-group signal semantics',
         body='''\

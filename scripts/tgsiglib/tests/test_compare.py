@@ -44,7 +44,9 @@ class Compare(unittest.TestCase):
         self.assertTrue(lines[3].rstrip().endswith('not run'))
         self.assertTrue(lines[4].startswith('kunit:suite  '))
         self.assertIn('not run', lines[4])
-        self.assertIn('3 passed, 0 failed, 1 skipped', lines[5])
+        self.assertEqual(lines[5], 'unpatched: linux 6.12')
+        self.assertIn('3 passed, 0 failed, 1 skipped', lines[6])
+        self.assertLessEqual(max(len(x) for x in lines), 75)
 
     def test_a_run_without_results_is_named(self):
         tmp = tempfile.mkdtemp()

@@ -38,8 +38,9 @@ class Generate(unittest.TestCase):
             subprocess.run(['git', '-C', self.repo] + argv, env=env,
                            check=True, capture_output=True)
         self.top = os.path.join(self.tmp, 'top')
-        write(os.path.join(self.top, 'selftests/tg_signal/a.c'), 'int a;\n')
-        write(os.path.join(self.top, 'selftests/tg_signal/Makefile'), 'x\n')
+        for c in series._COLLECTIONS:
+            write(os.path.join(self.top, f'selftests/{c}/a.c'), 'int a;\n')
+            write(os.path.join(self.top, f'selftests/{c}/Makefile'), 'x\n')
         write(os.path.join(self.top,
                            'Documentation/core-api/thread-group-signals.rst'),
               'Title\n')
