@@ -29,6 +29,7 @@ medians.
 import dataclasses
 import re
 import statistics
+import textwrap
 
 from .errors import TgsigError
 
@@ -283,3 +284,29 @@ def markdown(rows, note=''):
     if legend:
         out += [''] + legend
     return '\n'.join(out) + '\n'
+
+
+def letter(rows, note=''):
+    """The table as plain text for a cover letter: lines of at most 75
+    columns (checkpatch's limit for a commit message), one block per
+    figure under its legend."""
+    out = textwrap.wrap(note.strip(), 72) + [''] if note else []
+    for figure in dict.fromkeys(r.key.figure for r in rows):
+        block = [r for r in rows if r.key.figure == figure]
+        out += textwrap.wrap(f'{figure}: {FIGURES.get(figure, "")}', 72)
+        lines = [('', 'unpatched', 'patched', 'ratio')]
+        for row in block:
+            div, unit = scale(row)
+            params = row.key.params_text
+            if row.key.metric not in ('call', 'kill_to_reaped',
+                                      'exit_to_reaped', 'round_trip'):
+                params += f' {row.key.metric}'
+            lines.append((params, cell(row.unpatched, div, unit),
+                          cell(row.patched, div, unit), ratio_text(row)))
+        widths = [max(len(line[i]) for line in lines) for i in range(4)]
+        for line in lines:
+            out.append(('  ' + line[0].ljust(widths[0]) + '  ' +
+                        '  '.join(v.rjust(w) for v, w in
+                                  zip(line[1:], widths[1:]))).rstrip())
+        out.append('')
+    return '\n'.join(out).rstrip('\n') + '\n'

@@ -224,7 +224,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
           f'{boots} boots of each kernel')
     print(bench.table(rows))
     print(f'\nrun directory: {run_dir}')
-    print('  results.json results.md bench.svg plot.gp boot*/')
+    print('  results.json results.md letter.txt bench.svg plot.gp boot*/')
     minutes, seconds = divmod(int(meta['seconds']), 60)
     print(f'{len(rows)} figures from {2 * boots} boots in {minutes}m '
           f'{seconds:02d}s')
@@ -275,8 +275,8 @@ def boot_all(opts, shell, progress, kernels, initrd, the_plan, accel,
 
 
 def write_results(shell, progress, run_dir, rows, meta):
-    """results.json, results.md, plot.gp and, drawn by gnuplot,
-    bench.svg."""
+    """results.json, results.md, letter.txt (the same table in 75
+    columns), plot.gp and, drawn by gnuplot, bench.svg."""
     meta['rows'] = [r.to_json() for r in rows]
     with open(os.path.join(run_dir, 'results.json'), 'w',
               encoding='utf-8') as f:
@@ -285,6 +285,9 @@ def write_results(shell, progress, run_dir, rows, meta):
     with open(os.path.join(run_dir, 'results.md'), 'w',
               encoding='utf-8') as f:
         f.write(bench.markdown(rows, note(meta)))
+    with open(os.path.join(run_dir, 'letter.txt'), 'w',
+              encoding='utf-8') as f:
+        f.write(bench.letter(rows, note(meta)))
     title = (f'tgsig bench: unpatched vs patched, {meta["boots"]} boots '
              f'each, {meta["accel"].upper()} -smp {meta["smp"]}')
     with open(os.path.join(run_dir, 'plot.gp'), 'w', encoding='utf-8') as f:

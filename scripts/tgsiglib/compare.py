@@ -60,10 +60,11 @@ def table(a, b, label_a='unpatched', label_b='patched'):
     names = [n for n, _ in programs(a)]
     names += [n for n, _ in programs(b) if n not in rows_a]
     width = max([len(n) for n in names] + [7])
-    lines = [f'{"program":<{width}}  {label_a:<22}  {label_b}']
+    cells = max([len(_cell(rows_a.get(n))) for n in names] + [len(label_a)])
+    lines = [f'{"program":<{width}}  {label_a:<{cells}}  {label_b}']
     for name in names:
-        lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<22}  '
-                     f'{_cell(rows_b.get(name))}')
+        lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<{cells}}'
+                     f'  {_cell(rows_b.get(name))}')
     for label, res in ((label_a, a), (label_b, b)):
         t = res.get('totals', {})
         lines.append(f'{label}: {res.get("tree", "?")}')

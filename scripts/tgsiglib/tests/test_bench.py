@@ -178,6 +178,17 @@ class Rendering(unittest.TestCase):
                          for f in ('kill_all', 'pidns_zap', 'hot_path'))
         self.assertEqual(text, MARKDOWN + '\n' + legend)
 
+    def test_letter_fits_a_commit_message_one_block_per_figure(self):
+        text = bench.letter(golden_rows(), 'Two boots of each kernel, ' * 9)
+        lines = text.splitlines()
+        self.assertLessEqual(max(len(x) for x in lines), 75)
+        self.assertTrue(lines[0].startswith('Two boots of each kernel,'))
+        for figure in ('kill_all', 'pidns_zap', 'hot_path'):
+            self.assertEqual(sum(x.startswith(f'{figure}: ') for x in lines),
+                             1)
+        self.assertEqual(lines[-1].split()[-1], bench.ratio_text(
+            golden_rows()[-1]))
+
     def test_a_missing_kernel_shows_a_dash(self):
         rows = bench.summarize({bench.PATCHED: bench.parse_output(
             ['tgsig-bench x n=1 m=5 count'])})
@@ -304,7 +315,8 @@ class Command(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertEqual(sorted(os.listdir(run_dir)), [
             'bin', 'boot01-unpatched', 'boot02-patched', 'boot03-unpatched',
-            'boot04-patched', 'plot.gp', 'results.json', 'results.md'])
+            'boot04-patched', 'letter.txt', 'plot.gp', 'results.json',
+            'results.md'])
         with open(os.path.join(run_dir, 'results.json'),
                   encoding='utf-8') as f:
             res = json.load(f)
