@@ -24,10 +24,12 @@ COVER_SOURCE = 'patches/cover-letter.txt'
 # Fixed dates and identity make the generated patches the same bytes for
 # the same inputs.
 _DATE = '2026-11-22T00:00:00+00:00'
+_NAME = 'Seed 1c58a95a maintainers'
+_EMAIL = 'maintainers@users.noreply.h-seed-1c58a95a.example'
+# The cover letter's From: is the committer's.
 _ENV = dict(GIT_ENV, GIT_AUTHOR_DATE=_DATE, GIT_COMMITTER_DATE=_DATE,
-            GIT_AUTHOR_NAME='Seed 1c58a95a maintainers',
-            GIT_AUTHOR_EMAIL='maintainers@users.noreply.h-seed-1c58a95a.'
-            'example')
+            GIT_AUTHOR_NAME=_NAME, GIT_AUTHOR_EMAIL=_EMAIL,
+            GIT_COMMITTER_NAME=_NAME, GIT_COMMITTER_EMAIL=_EMAIL)
 _SIGNOFF = (f'Signed-off-by: {_ENV["GIT_AUTHOR_NAME"]} '
             f'<{_ENV["GIT_AUTHOR_EMAIL"]}>')
 
