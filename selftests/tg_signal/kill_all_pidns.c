@@ -613,23 +613,14 @@ static bool world_start(struct __test_metadata *_metadata, struct world *w,
 	return true;
 }
 
-static void reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = 0;
-}
-
 static void world_end(struct world *w)
 {
 	int i;
 
 	/* init's zap waits for the joined child, ours to reap: first. */
-	reap(&w->joined);
-	reap(&w->init);
-	reap(&w->outside);
+	tg_reap(&w->joined);
+	tg_reap(&w->init);
+	tg_reap(&w->outside);
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (w->pidfd[i] >= 0)
 			close(w->pidfd[i]);

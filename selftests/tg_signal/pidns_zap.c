@@ -277,15 +277,6 @@ static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
 	return true;
 }
 
-static void reap(pid_t *pid)
-{
-	if (*pid > 0) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-	}
-	*pid = 0;
-}
-
 /*
  * Fork init (pid 1 of the unshared namespace) running @fn(@arg); our own
  * later children go back to our namespace.
@@ -346,8 +337,8 @@ FIXTURE_SETUP(zap)
 
 FIXTURE_TEARDOWN(zap)
 {
-	reap(&self->setns_child);
-	reap(&self->init);
+	tg_reap(&self->setns_child);
+	tg_reap(&self->init);
 }
 
 FIXTURE_VARIANT(zap) {
@@ -530,8 +521,8 @@ FIXTURE_SETUP(setns_zombie)
 
 FIXTURE_TEARDOWN(setns_zombie)
 {
-	reap(&self->setns_child);
-	reap(&self->init);
+	tg_reap(&self->setns_child);
+	tg_reap(&self->init);
 }
 
 TEST_F(setns_zombie, linux_init_unreapable_until_setns_child_is_reaped)
@@ -605,7 +596,7 @@ FIXTURE_SETUP(inside)
 
 FIXTURE_TEARDOWN(inside)
 {
-	reap(&self->init);
+	tg_reap(&self->init);
 }
 
 /* Signals sent to init by the test, from the parent namespace. */
@@ -621,7 +612,7 @@ FIXTURE_SETUP(outside)
 
 FIXTURE_TEARDOWN(outside)
 {
-	reap(&self->init);
+	tg_reap(&self->init);
 }
 
 /* Init, with no handler: gets the deadly signals sent, then reports. */

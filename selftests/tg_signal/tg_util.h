@@ -139,6 +139,16 @@ static inline int tg_thread_count(pid_t tgid)
 	return threads;
 }
 
+/* SIGKILL a child of ours, if there is one, and reap it. */
+static inline void tg_reap(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
 /* Block until the pidfd reports that the process has exited. */
 static inline int tg_pidfd_wait_exit(int pidfd)
 {
