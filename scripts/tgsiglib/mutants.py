@@ -265,16 +265,6 @@ def _latest(work):
         return None
 
 
-def _point_latest(work, run_dir):
-    latest = os.path.join(work, 'runs', 'latest')
-    try:
-        if os.path.islink(latest):
-            os.unlink(latest)
-        os.symlink(os.path.basename(run_dir), latest)
-    except OSError:
-        pass
-
-
 def run_one(mutant, opts, shell, progress, runner):
     """Build and boot the series + @mutant with the run machinery."""
     work = runmod.work_dir(opts)
@@ -484,7 +474,7 @@ def mutants_command(opts, wanted, shell, progress, argv=(),
         print(f'\ndry run: {plural(len(mutants), "mutant")}, each with the '
               'commands above')
         return 0
-    _point_latest(work, run_dir)
+    runmod.point_latest(work, run_dir)
     print()
     print(f'tgsig mutants: {command}')
     print(terminal_table(outcomes))

@@ -227,14 +227,20 @@ def new_run_dir(work, variant):
         n += 1
         path = f'{base}.{n}'
     os.makedirs(path)
+    point_latest(work, path)
+    return path
+
+
+def point_latest(work, run_dir):
+    """work/runs/latest names run_dir (best effort: a link is a
+    convenience, not a result)."""
     latest = os.path.join(work, 'runs', 'latest')
     try:
         if os.path.islink(latest):
             os.unlink(latest)
-        os.symlink(os.path.basename(path), latest)
+        os.symlink(os.path.basename(run_dir), latest)
     except OSError:
         pass
-    return path
 
 
 def prepare_base(opts, shell, progress, packages=deps.PACKAGES):
