@@ -6,12 +6,16 @@
    checkpatch --strict clean, and the copies the series carries of
    top-level files (the selftests) are the same as the top-level ones;
 3. checkpatch --strict on tgsig's selftest sources;
-4. the selftests on the unpatched and on the patched kernel under QEMU.
+4. the selftests on the unpatched and on the patched kernel under QEMU,
+   and on the patched kernel again with kconfig/debug.config (lockdep,
+   KASAN, UBSAN, ...), where a splat fails the run (--no-debug leaves
+   that kernel out).
 
 Ends with one line: `N passed, N failed, N skipped`.
 """
 import copy
 import io
+import json
 import os
 import unittest
 
@@ -192,6 +196,42 @@ def series_checks(shell, progress, opts):
     return root
 
 
+def kernel_runs(opts, debug_run=True):
+    """(name, options) of each kernel run that check makes: the unpatched
+    and the patched kernel, and with @debug_run the patched one again
+    with kconfig/debug.config (all of them with it under --debug)."""
+    runs = []
+    for baseline in (True, False):
+        vopts = copy.deepcopy(opts)
+        vopts.baseline = baseline
+        runs.append(('unpatched' if baseline else 'patched', vopts))
+    if debug_run and not opts.debug:
+        vopts = copy.deepcopy(opts)
+        vopts.debug = True
+        runs.append(('patched, debug config', vopts))
+    elif opts.debug:
+        runs = [(f'{name}, debug config', o) for name, o in runs]
+    return runs
+
+
+def kernel_line(run_dir):
+    """What the kernel itself said in a run: its splats and taint, read
+    from the run's results.json."""
+    path = os.path.join(run_dir, 'results.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        return f'no {path}'
+    splats = meta.get('splats') or []
+    kinds = sorted({s.get('kind', '?') for s in splats})
+    return (f'{len(splats)} kernel splats' +
+            (f' ({", ".join(kinds)})' if kinds else '') +
+            f', taint {meta.get("taint") or "none"}, '
+            f'guest {meta.get("guest") or "did not boot"}, '
+            f'{meta.get("boot_seconds") or 0:.0f}s booted')
+
+
 def check(args, opts, shell, progress):
     results = Test(name='check', status=Status.PASS)
     with progress.step('harness unit tests'):
@@ -200,17 +240,16 @@ def check(args, opts, shell, progress):
         with progress.step('series checks'):
             results.subtests.append(series_checks(shell, progress, opts))
     codes = []
+    kernels = []
     if not args.quick:
-        for baseline in (True, False):
-            variant = 'unpatched' if baseline else 'patched'
-            with progress.step(f'selftests on the {variant} kernel'):
-                vopts = copy.deepcopy(opts)
-                vopts.baseline = baseline
+        for name, vopts in kernel_runs(opts, not args.no_debug):
+            with progress.step(f'selftests on the {name} kernel'):
                 code, tree, run_dir = run(vopts, shell, progress)
                 codes.append(code)
                 if tree is not None:
-                    tree.name = f'{variant} kernel ({run_dir})'
+                    tree.name = f'{name} kernel ({run_dir})'
                     results.subtests.append(tree)
+                    kernels.append((name, run_dir))
         with progress.step('harness end-to-end: provoked failures'):
             results.subtests.append(e2e.run_cases(
                 opts, shell, progress,
@@ -222,6 +261,8 @@ def check(args, opts, shell, progress):
     for suite in results.subtests:
         c = suite.counts()
         print(f'  {suite.name}: {report.totals_line(c)}')
+    for name, run_dir in kernels:
+        print(f'  {name} kernel: {kernel_line(run_dir)}')
     fails = report.failures(results)
     if fails:
         print('failures:\n' + fails)

@@ -112,7 +112,8 @@ def parser():
     check = sub.add_parser(
         'check', help="the project's test command: the harness's unit "
         'tests, the series checks, and the selftests on the unpatched and '
-        'the patched kernel')
+        'the patched kernel, and on the patched kernel with the debug '
+        'config')
     gen = sub.add_parser(
         'series', help='write the generated patches of the series (the '
         'selftests and the documentation) from selftests/ and '
@@ -154,6 +155,9 @@ def parser():
                       help='a run directory, e.g. work/runs/STAMP-baseline')
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
+    check.add_argument('--no-debug', action='store_true',
+                       help='leave out the third kernel: the patched one '
+                       'built with kconfig/debug.config')
     _add_run_options(check)
     return p
 

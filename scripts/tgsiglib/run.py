@@ -332,10 +332,13 @@ def run(opts, shell, progress):
     """Returns (exit code, results tree or None, run directory)."""
     work = work_dir(opts)
     variant = 'baseline' if opts.baseline else 'patched'
-    run_dir = new_run_dir(work, variant) if not shell.dry_run else \
+    name = variant + ('-debug' if opts.debug else '')
+    run_dir = new_run_dir(work, name) if not shell.dry_run else \
         os.path.join(work, 'runs', 'DRY-RUN')
     build_log = os.path.join(run_dir, 'build.log')
-    progress.say(f'tgsig run: {variant} kernel; run directory {run_dir}')
+    progress.say(f'tgsig run: {variant} kernel'
+                 f'{" with kconfig/debug.config" if opts.debug else ""}; '
+                 f'run directory {run_dir}')
 
     ws, base, label = prepare_base(opts, shell, progress)
     kernel = prepare_kernel(opts, shell, progress, ws, base, label, variant,
@@ -385,7 +388,8 @@ def run(opts, shell, progress):
     root = results.build_tree([p[0] for p in plan], boot, splats,
                               results.kunit_section(console), known,
                               skipped)
-    meta = {'variant': variant, 'tree': label, 'head': head,
+    meta = {'variant': variant, 'debug': opts.debug,
+            'tree': label, 'head': head,
             'patches': [os.path.basename(p) for p in patches]
             if variant == 'patched' else [],
             'accel': accel, 'smp': opts.smp, 'guest': boot.stream.booted,
@@ -431,7 +435,8 @@ def _test_progress(progress, known):
 
 def print_summary(progress, root, meta, splats, run_dir):
     print()
-    print(f'tgsig: {meta["variant"]} kernel, {meta["tree"]}; '
+    debug = ' with kconfig/debug.config' if meta.get('debug') else ''
+    print(f'tgsig: {meta["variant"]} kernel{debug}, {meta["tree"]}; '
           f'{meta["accel"].upper()} -smp {meta["smp"]}; '
           f'guest {meta["guest"] or "did not boot"}')
     print(report.table(root))

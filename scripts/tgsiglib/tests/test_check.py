@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+import json
+import os
+import tempfile
+import unittest
+
+from tgsiglib import check
+from tgsiglib.run import Options
+
+
+class KernelRuns(unittest.TestCase):
+    def test_three_kernels_by_default(self):
+        runs = check.kernel_runs(Options())
+        self.assertEqual([(n, o.baseline, o.debug) for n, o in runs],
+                         [('unpatched', True, False),
+                          ('patched', False, False),
+                          ('patched, debug config', False, True)])
+
+    def test_no_debug_leaves_the_third_out(self):
+        runs = check.kernel_runs(Options(), debug_run=False)
+        self.assertEqual([n for n, _ in runs], ['unpatched', 'patched'])
+
+    def test_debug_makes_both_kernels_debug_and_no_third(self):
+        runs = check.kernel_runs(Options(debug=True))
+        self.assertEqual([(n, o.debug) for n, o in runs],
+                         [('unpatched, debug config', True),
+                          ('patched, debug config', True)])
+
+    def test_the_callers_options_are_not_changed(self):
+        opts = Options()
+        check.kernel_runs(opts)
+        self.assertFalse(opts.baseline)
+        self.assertFalse(opts.debug)
+
+
+class KernelLine(unittest.TestCase):
+    def write(self, meta):
+        d = tempfile.mkdtemp()
+        self.addCleanup(lambda: [os.remove(os.path.join(d, f)) for f in
+                                 os.listdir(d)] and os.rmdir(d))
+        with open(os.path.join(d, 'results.json'), 'w',
+                  encoding='utf-8') as f:
+            json.dump(meta, f)
+        return d
+
+    def test_clean_kernel(self):
+        d = self.write({'splats': [], 'taint': '', 'guest': 'cpus=2',
+                        'boot_seconds': 229.4})
+        self.assertEqual(check.kernel_line(d),
+                         '0 kernel splats, taint none, guest cpus=2, '
+                         '229s booted')
+
+    def test_splats_are_counted_and_named(self):
+        d = self.write({'splats': [{'kind': 'lockdep'}, {'kind': 'KASAN'},
+                                   {'kind': 'lockdep'}],
+                        'taint': 'W', 'guest': None, 'boot_seconds': 3})
+        self.assertEqual(check.kernel_line(d),
+                         '3 kernel splats (KASAN, lockdep), taint W, guest '
+                         'did not boot, 3s booted')
+
+    def test_missing_results(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(os.rmdir, d)
+        self.assertIn('no ', check.kernel_line(d))
+
+
+if __name__ == '__main__':
+    unittest.main()
