@@ -47,6 +47,20 @@ FIGURES = {
                 'per call, with `procs` more processes outside it',
     'kill_all_fork': 'fork() outside that namespace while it sends '
                      'kill(-1) in a loop: median and 90th percentile',
+    'kill_all_init': 'kill(-1, SIGURG) from the initial PID namespace, '
+                     'per call, with `procs` processes of ours on the '
+                     'machine: the code the series keeps',
+    'kill_all_whole_ns': 'kill(-1, SIGURG) from the init of a PID '
+                         'namespace of `procs` processes of `threads` '
+                         'threads each, nearly all of the machine: the '
+                         'process list walked (unpatched) against the '
+                         "namespace's pids (patched)",
+    'pipeline': 'teardown of a pipeline of `procs` processes in one '
+                'process group, all blocked in read() (variant=read) or '
+                'write() (variant=write), by kill(-pgrp), a kill() loop in '
+                'pipeline order, or SIGSTOP, the loop and SIGCONT: how many '
+                'ran user code after the kill began (woke), and the time '
+                'until all are reaped',
     'group_kill': 'kill(SIGKILL) of one process of `threads` threads '
                   'until waitpid() returns',
     'pidns_zap': "exit of a PID namespace's init with `children` children "
@@ -54,6 +68,12 @@ FIGURES = {
     'hot_path': 'kill() to a process of `threads` threads, or tgkill() to '
                 'one of them, until its handler has run and woken the '
                 'sender',
+    'distribution': 'kill(SIGRTMIN) to a process of `threads` threads, all '
+                    'asleep (sleeping), all spinning (busy) or asleep with '
+                    'the main thread blocking it (main_blocking), in '
+                    'bursts of `inflight`: how many threads handled one, '
+                    'and the shares of the busiest thread and of the main '
+                    'thread',
 }
 
 
@@ -286,6 +306,9 @@ def markdown(rows, note=''):
     return '\n'.join(out) + '\n'
 
 
+LETTER_WIDTH = 75
+
+
 def letter(rows, note=''):
     """The table as plain text for a cover letter: lines of at most 75
     columns (checkpatch's limit for a commit message), one block per
@@ -304,9 +327,18 @@ def letter(rows, note=''):
             lines.append((params, cell(row.unpatched, div, unit),
                           cell(row.patched, div, unit), ratio_text(row)))
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
-        for line in lines:
-            out.append(('  ' + line[0].ljust(widths[0]) + '  ' +
-                        '  '.join(v.rjust(w) for v, w in
-                                  zip(line[1:], widths[1:]))).rstrip())
+        if 2 + sum(widths) + 6 <= LETTER_WIDTH:
+            for line in lines:
+                out.append(('  ' + line[0].ljust(widths[0]) + '  ' +
+                            '  '.join(v.rjust(w) for v, w in
+                                      zip(line[1:], widths[1:]))).rstrip())
+        else:
+            # Too wide for one line: the parameters above the numbers.
+            for line in lines:
+                if line[0]:
+                    out.append('  ' + line[0])
+                out.append(('      ' + '  '.join(
+                    v.rjust(w) for v, w in zip(line[1:], widths[1:])))
+                    .rstrip())
         out.append('')
     return '\n'.join(out).rstrip('\n') + '\n'

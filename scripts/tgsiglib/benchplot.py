@@ -3,19 +3,44 @@
 `gnuplot plot.gp` in the run directory draws bench.svg again."""
 from .bench import PATCHED, UNPATCHED, VARIANTS
 
-# (figure, metric, title, x label): one panel each, against the figure's
-# first parameter.
+
+class Panel:
+    """One panel: @metric of @figure against the figure's first parameter,
+    for the rows whose parameters include @where; the other parameters
+    name the lines."""
+
+    def __init__(self, figure, metric, title, xlabel, where=None,
+                 ylabel='microseconds (median, min-max bars)'):
+        self.figure, self.metric, self.title, self.xlabel = \
+            figure, metric, title, xlabel
+        self.where = where or {}
+        self.ylabel = ylabel
+
+
 PANELS = (
-    ('kill_all', 'call', 'kill(-1) from a PID namespace of 16, per call',
-     'processes outside the namespace'),
-    ('kill_all_fork', 'median',
-     'fork() outside it while it loops kill(-1) (median)',
-     'processes outside the namespace'),
-    ('group_kill', 'kill_to_reaped',
-     'SIGKILL to one process until waitpid() returns', 'threads'),
-    ('pidns_zap', 'exit_to_reaped',
-     "PID namespace init's exit until waitpid() returns",
-     "init's children"),
+    Panel('kill_all', 'call', 'kill(-1) from a PID namespace of 16, per call',
+          'processes outside the namespace'),
+    Panel('kill_all_fork', 'median',
+          'fork() outside it while it loops kill(-1) (median)',
+          'processes outside the namespace'),
+    Panel('kill_all_init', 'call',
+          'kill(-1) from the initial PID namespace, per call',
+          'processes on the machine'),
+    Panel('kill_all_whole_ns', 'call',
+          'kill(-1) from a PID namespace holding nearly every process',
+          'processes in the namespace'),
+    Panel('pipeline', 'reaped',
+          'pipeline of readers: kill began until all reaped',
+          'processes in the process group', where={'variant': 'read'}),
+    Panel('pipeline', 'woke',
+          'pipeline of readers: processes that ran after the kill began',
+          'processes in the process group', where={'variant': 'read'},
+          ylabel='processes (median, min-max bars)'),
+    Panel('group_kill', 'kill_to_reaped',
+          'SIGKILL to one process until waitpid() returns', 'threads'),
+    Panel('pidns_zap', 'exit_to_reaped',
+          "PID namespace init's exit until waitpid() returns",
+          "init's children"),
 )
 _COLOUR = {UNPATCHED: '#d62728', PATCHED: '#1f77b4'}
 _US = 1e3       # ns per microsecond
@@ -25,26 +50,32 @@ def _quote(text):
     return "'" + text.replace("'", "''") + "'"
 
 
-def series(rows, figure, metric):
-    """[(title, variant, dash, [(x, median, min, max)])] of one panel, in
-    microseconds; the first parameter is x, the others name the series."""
+def series(rows, panel):
+    """[(title, variant, dash, [(x, median, min, max)])] of one panel:
+    times in microseconds, other units as they are; the first parameter
+    is x, the others (but those the panel selects on) name the series."""
     groups = {}
     for row in rows:
         key = row.key
-        if key.figure != figure or key.metric != metric or not key.params \
-                or key.unit != 'ns':
+        params = dict(key.params)
+        if key.figure != panel.figure or key.metric != panel.metric or \
+                not key.params or \
+                any(params.get(k) != v for k, v in panel.where.items()):
             continue
         try:
             x = float(key.params[0][1])
         except ValueError:
             continue
-        rest = ' '.join(f'{k}={v}' for k, v in key.params[1:])
+        div = _US if key.unit == 'ns' else 1
+        rest = ' '.join(f'{k}={v}' for k, v in key.params[1:]
+                        if k not in panel.where)
         for variant in VARIANTS:
             spread = getattr(row, variant)
-            if spread and spread.low > 0 and x > 0:
+            # A time of 0 is a broken measurement; a count of 0 is not.
+            if spread and x > 0 and (spread.low > 0 or div == 1):
                 groups.setdefault((rest, variant), []).append(
-                    (x, spread.median / _US, spread.low / _US,
-                     spread.high / _US))
+                    (x, spread.median / div, spread.low / div,
+                     spread.high / div))
     rests = list(dict.fromkeys(rest for rest, _ in groups))
     out = []
     for (rest, variant), points in groups.items():
@@ -62,7 +93,7 @@ def _axes(ss):
     ys = [v for s in ss for p in s[3] for v in p[2:]]
     out = ['set logscale x' if max(xs) >= 10 * min(xs) else
            'unset logscale x']
-    if max(ys) >= 10 * min(ys):
+    if min(ys) > 0 and max(ys) >= 10 * min(ys):
         out += ['set logscale y', 'set yrange [*:*]',
                 'set format y "%.0f"' if min(ys) >= 1 else
                 'set format y "%g"',
@@ -73,14 +104,20 @@ def _axes(ss):
     return out
 
 
+def _height(panels):
+    """Pixels: 450 for each row of two panels."""
+    return 450 * max(1, (panels + 1) // 2)
+
+
 def script(rows, output, title):
     """The gnuplot script that draws the panels that have data into
     output (an SVG file)."""
-    panels = [(p, series(rows, p[0], p[1])) for p in PANELS]
+    panels = [(p, series(rows, p)) for p in PANELS]
     panels = [(p, s) for p, s in panels if s]
     lines = [f'# {title}', '# Drawn by scripts/tgsig bench; run `gnuplot '
              'plot.gp` to draw it again.',
-             'set terminal svg size 1200,900 noenhanced font "Sans,12" '
+             f'set terminal svg size 1200,{_height(len(panels))} noenhanced '
+             'font "Sans,12" '
              'background "#ffffff"',
              f'set output {_quote(output)}']
     if not panels:
@@ -93,7 +130,7 @@ def script(rows, output, title):
     nrows = (len(panels) + cols - 1) // cols
     n = 0
     blocks, plots = [], []
-    for (figure, metric, ptitle, xlabel), ss in panels:
+    for panel, ss in panels:
         parts = []
         for stitle, variant, dash, points in ss:
             name = f'$d{n}'
@@ -105,9 +142,9 @@ def script(rows, output, title):
             parts.append(f'{name} using 1:2:3:4 with yerrorlines '
                          f'title {_quote(stitle)} lw 2 dt {dash} '
                          f'lc rgb {_quote(_COLOUR[variant])} pt 7 ps 0.6')
-        plots += [f'set title {_quote(ptitle)}',
-                  f'set xlabel {_quote(xlabel)}',
-                  'set ylabel "microseconds (median, min-max bars)"']
+        plots += [f'set title {_quote(panel.title)}',
+                  f'set xlabel {_quote(panel.xlabel)}',
+                  f'set ylabel {_quote(panel.ylabel)}']
         plots += _axes(ss)
         plots.append('plot ' + ', \\\n     '.join(parts))
     lines += blocks

@@ -44,24 +44,47 @@ class Program:
 PROGRAMS = (
     Program('kill_all', '--procs 10,1000,5000,10000 --reps 15 --forks 200',
             '--procs 10,1000 --reps 7 --forks 50', 900),
+    Program('kill_all_wide',
+            '--procs 10,1000,5000,10000 --ns-procs 10,1000,5000 '
+            '--threads 1,4 --reps 15 --initial-ns yes',
+            '--procs 10,1000 --ns-procs 10,1000 --threads 1,4 --reps 7 '
+            '--initial-ns yes', 900),
+    Program('pipeline', '--procs 16,128,512 --reps 5',
+            '--procs 16,128 --reps 3', 600),
     Program('group_kill', '--threads 1,64,512,2048 --reps 5',
             '--threads 1,64,512 --reps 3', 600),
     Program('pidns_zap', '--children 16,256,1024 --threads 1,4 --reps 5',
             '--children 16,256 --threads 1,4 --reps 3', 600),
     Program('hot_path', '--threads 1,16 --iterations 2000',
             '--threads 1,16 --iterations 500', 300),
+    Program('distribution', '--threads 4,16 --signals 1000',
+            '--threads 4,16 --signals 200', 300),
 )
 
 
-def plan(quick):
+def select(names):
+    """The programs named in @names ("a,b"), all of them for None."""
+    if not names:
+        return list(PROGRAMS)
+    known = {p.name: p for p in PROGRAMS}
+    wanted = [n.strip() for n in names.split(',') if n.strip()]
+    unknown = [n for n in wanted if n not in known]
+    if unknown or not wanted:
+        raise TgsigError(f'--programs {names}: no program called '
+                         f'{", ".join(unknown) or "that"}',
+                         'the programs are ' + ', '.join(known))
+    return [p for p in PROGRAMS if p.name in wanted]
+
+
+def plan(quick, programs=PROGRAMS):
     return [(f'bench:{p.name}', p.timeout, '/tgsig/bench',
-             f'./{p.name} {p.args(quick)}') for p in PROGRAMS]
+             f'./{p.name} {p.args(quick)}') for p in programs]
 
 
-def compile_programs(shell, bin_dir, log):
+def compile_programs(shell, bin_dir, log, programs=PROGRAMS):
     if not shell.dry_run:
         os.makedirs(bin_dir, exist_ok=True)
-    for p in PROGRAMS:
+    for p in programs:
         shell.run(['gcc', *CFLAGS, '-o', os.path.join(bin_dir, p.name),
                    os.path.join(SOURCES, p.name + '.c')], log=log)
 
@@ -150,8 +173,9 @@ def note(meta):
 
 
 def bench_command(opts, shell, progress, quick=False, boots=None,
-                  command='scripts/tgsig bench'):
+                  command='scripts/tgsig bench', programs=None):
     start = time.monotonic()
+    programs = select(programs)
     work = work_dir(opts)
     boots = boots or (QUICK_BOOTS if quick else BOOTS)
     run_dir = new_run_dir(work, 'bench') if not shell.dry_run else \
@@ -178,8 +202,8 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
 
     bin_dir = os.path.join(run_dir, 'bin')
     with progress.step('build benchmark programs'):
-        compile_programs(shell, bin_dir, build_log)
-    the_plan = plan(quick)
+        compile_programs(shell, bin_dir, build_log, programs)
+    the_plan = plan(quick, programs)
     initrd = os.path.join(run_dir, 'initramfs.cpio')
     with progress.step('pack initramfs'):
         pack_initramfs(shell, initrd, the_plan, [('tgsig/bench', bin_dir)])
@@ -200,7 +224,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
             'config_difference': [{'option': n, bench.UNPATCHED: a,
                                    bench.PATCHED: b} for n, a, b in differ],
             'programs': [{'name': p.name, 'args': p.args(quick),
-                          'timeout': p.timeout} for p in PROGRAMS],
+                          'timeout': p.timeout} for p in programs],
             'boot_runs': []}
 
     samples = boot_all(opts, shell, progress, kernels, initrd, the_plan,

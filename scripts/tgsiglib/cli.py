@@ -74,6 +74,9 @@ def _add_bench_options(p):
                    'minutes with both kernels built')
     p.add_argument('--reps', type=_positive, metavar='N',
                    help='boots of each kernel (default 5, 2 with --quick)')
+    p.add_argument('--programs', metavar='NAME[,NAME...]',
+                   help='only these programs of scripts/bench/ (default: '
+                   'all of them)')
     p.add_argument('--smp', type=_positive, default=2, metavar='N',
                    help='guest CPUs (default 2: under TCG every vCPU is a '
                    'host thread, and more vCPUs than host cores widen the '
@@ -217,6 +220,7 @@ def main(argv):
             from .benchrun import bench_command, command_line
             return bench_command(bench_options(args), shell, progress,
                                  quick=args.quick, boots=args.reps,
+                                 programs=args.programs,
                                  command=command_line(argv))
         if args.command == 'mutants':
             from .mutants import mutants_command
