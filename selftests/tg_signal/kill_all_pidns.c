@@ -42,6 +42,13 @@
 #define CALLER_UID	1001	/* an unprivileged caller... */
 #define STRANGER_UID	1002	/* ...and processes it may not signal */
 #define ZOMBIE_CODE	7	/* exit code of the zombies */
+/*
+ * Processes asleep outside the namespace in the crowded variants.  The
+ * kernel may find kill(-1)'s recipients by walking the machine or the
+ * namespace, as the two compare in size: a crowd makes the namespace
+ * small, so that both walks are pinned on any machine.
+ */
+#define CROWD		256
 
 #define NR_CHAINS	4	/* fork race: chains forking at once */
 #define CHAIN_LEN	200	/* forks per chain at most */
@@ -428,6 +435,7 @@ struct population {
 	bool nested;
 	bool joined;
 	bool race;		/* the fork race instead of a single kill */
+	bool crowd;		/* CROWD processes asleep outside */
 };
 
 static int add_slot(int role, int nthreads, uid_t uid)
@@ -501,6 +509,7 @@ struct world {
 	pid_t outside;
 	pid_t joined;
 	int pidfd[MAX_SLOTS];
+	pid_t crowd[CROWD];
 };
 
 /*
@@ -551,6 +560,15 @@ static bool world_start(struct __test_metadata *_metadata, struct world *w,
 	sigemptyset(&set);
 	sigaddset(&set, sh->handler_sig);
 	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+
+	for (i = 0; p->crowd && i < CROWD; i++) {
+		w->crowd[i] = fork();
+		if (!w->crowd[i]) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			sleep_forever();
+		}
+		ASSERT_GT(w->crowd[i], 0);
+	}
 
 	i = find_role(ROLE_OUTSIDE);
 	if (i >= 0) {
@@ -621,6 +639,8 @@ static void world_end(struct world *w)
 	tg_reap(&w->joined);
 	tg_reap(&w->init);
 	tg_reap(&w->outside);
+	for (i = 0; i < CROWD; i++)
+		tg_reap(&w->crowd[i]);
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (w->pidfd[i] >= 0)
 			close(w->pidfd[i]);
@@ -795,6 +815,18 @@ FIXTURE_VARIANT_ADD(recipients, sigrtmin) {
 
 FIXTURE_VARIANT_ADD(recipients, sigkill) {
 	.p = { .sig = SIGKILL, EVERYONE },
+};
+
+FIXTURE_VARIANT_ADD(recipients, sigusr1_crowded) {
+	.p = { .sig = SIGUSR1, EVERYONE, .crowd = true },
+};
+
+FIXTURE_VARIANT_ADD(recipients, sigrtmin_crowded) {
+	.p = { .rt = true, EVERYONE, .crowd = true },
+};
+
+FIXTURE_VARIANT_ADD(recipients, sigkill_crowded) {
+	.p = { .sig = SIGKILL, EVERYONE, .crowd = true },
 };
 
 /*
