@@ -52,9 +52,10 @@ FIGURES = {
                      'machine: the code the series keeps',
     'kill_all_whole_ns': 'kill(-1, SIGURG) from the init of a PID '
                          'namespace of `procs` processes of `threads` '
-                         'threads each, nearly all of the machine: the '
-                         'process list walked (unpatched) against the '
-                         "namespace's pids (patched)",
+                         'threads each, nearly all of the machine, where '
+                         'both kernels find the same recipients (the '
+                         'patched one walks the process list here, but for '
+                         'the smallest namespace)',
     'pipeline': 'teardown of a pipeline of `procs` processes in one '
                 'process group, all blocked in read() (variant=read) or '
                 'write() (variant=write), by kill(-pgrp), a kill() loop in '
@@ -187,6 +188,20 @@ class Row:
         return out
 
 
+def rows_from_json(data):
+    """The rows of a results.json that the bench wrote."""
+    rows = []
+    for r in data['rows']:
+        key = Key(r['figure'], tuple(r['params'].items()), r['metric'],
+                  r['unit'])
+        row = Row(key)
+        for variant in VARIANTS:
+            if r.get(variant):
+                setattr(row, variant, Spread(list(r[variant]['values'])))
+        rows.append(row)
+    return rows
+
+
 def summarize(samples):
     """samples: {'unpatched': [Sample], 'patched': [Sample]}.  One Row per
     key, grouped by figure; figures and the keys of each in the order
@@ -307,16 +322,53 @@ def markdown(rows, note=''):
 
 
 LETTER_WIDTH = 75
+# Figures of many rows that the cover letter sums up in a few lines;
+# results.md has every row.
+SUMMED_UP = ('pipeline', 'distribution')
+
+
+def summary(figure, block):
+    """A few lines for a figure of many rows: how many, and the spread of
+    the ratios of its times and of its other measurements."""
+    out = [f'{figure}: {len(block)} rows in results.md.']
+    for what, rows in (('times', [r for r in block if r.key.unit == 'ns']),
+                       ('counts', [r for r in block
+                                   if r.key.unit != 'ns'])):
+        ratios = [r.ratio for r in rows if r.ratio is not None]
+        same = sum(1 for r in rows if r.ratio is None and r.unpatched and
+                   r.patched and r.unpatched.median == r.patched.median)
+        if not rows:
+            continue
+        text = f'The {len(rows)} {what}: '
+        if ratios:
+            text += (f'patched/unpatched {min(ratios):.2f} to '
+                     f'{max(ratios):.2f} (median '
+                     f'{statistics.median(ratios):.2f})')
+        if same:
+            text += f'{"; " if ratios else ""}{same} are 0 on both kernels'
+        moved = [r for r in rows if r.ratio is not None or
+                 (r.unpatched and r.patched and
+                  r.unpatched.median != r.patched.median)]
+        if same and len(moved) <= 8:
+            text += ', the others (unpatched / patched): ' + '; '.join(
+                f'{r.key.params_text} {r.key.metric} '
+                f'{number(r.unpatched.median)} / '
+                f'{number(r.patched.median)}' for r in moved)
+        out.append(text + '.')
+    return textwrap.wrap(' '.join(out), 72)
 
 
 def letter(rows, note=''):
     """The table as plain text for a cover letter: lines of at most 75
     columns (checkpatch's limit for a commit message), one block per
-    figure under its legend."""
+    figure under its legend; the figures of SUMMED_UP in a few lines."""
     out = textwrap.wrap(note.strip(), 72) + [''] if note else []
     for figure in dict.fromkeys(r.key.figure for r in rows):
         block = [r for r in rows if r.key.figure == figure]
         out += textwrap.wrap(f'{figure}: {FIGURES.get(figure, "")}', 72)
+        if figure in SUMMED_UP:
+            out += summary(figure, block) + ['']
+            continue
         lines = [('', 'unpatched', 'patched', 'ratio')]
         for row in block:
             div, unit = scale(row)

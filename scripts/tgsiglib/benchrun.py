@@ -45,7 +45,7 @@ PROGRAMS = (
     Program('kill_all', '--procs 10,1000,5000,10000 --reps 15 --forks 200',
             '--procs 10,1000 --reps 7 --forks 50', 900),
     Program('kill_all_wide',
-            '--procs 10,1000,5000,10000 --ns-procs 10,1000,5000 '
+            '--procs 10,1000,5000,10000 --ns-procs 10,1000,3000 '
             '--threads 1,4 --reps 15 --initial-ns yes',
             '--procs 10,1000 --ns-procs 10,1000 --threads 1,4 --reps 7 '
             '--initial-ns yes', 900),
@@ -318,6 +318,25 @@ def write_results(shell, progress, run_dir, rows, meta):
         f.write(benchplot.script(rows, 'bench.svg', title))
     with progress.step('plot'):
         shell.run(['gnuplot', 'plot.gp'], cwd=run_dir)
+
+
+def rewrite_command(run_dir, shell, progress):
+    """`bench --rewrite RUN_DIR`: results.md, letter.txt and the plot
+    again from the run's results.json, as this version of the harness
+    writes them; nothing is measured."""
+    path = os.path.join(run_dir, 'results.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            meta = json.load(f)
+        rows = bench.rows_from_json(meta)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise TgsigError(f'--rewrite {run_dir}: cannot read {path}: {err}',
+                         'name the directory of a bench run, e.g. '
+                         'work/runs/STAMP-bench') from None
+    write_results(shell, progress, run_dir, rows, meta)
+    print(f'rewrote results.md, letter.txt, plot.gp and bench.svg in '
+          f'{run_dir} from {len(rows)} rows')
+    return 0
 
 
 def command_line(argv):

@@ -74,6 +74,9 @@ def _add_bench_options(p):
                    'minutes with both kernels built')
     p.add_argument('--reps', type=_positive, metavar='N',
                    help='boots of each kernel (default 5, 2 with --quick)')
+    p.add_argument('--rewrite', metavar='RUN_DIR',
+                   help='write results.md, letter.txt and the plot of a '
+                   'bench run again from its results.json; boots nothing')
     p.add_argument('--programs', metavar='NAME[,NAME...]',
                    help='only these programs of scripts/bench/ (default: '
                    'all of them)')
@@ -216,6 +219,9 @@ def main(argv):
         if args.command == 'host':
             from .host import host
             return host(run_options(args), shell, progress)
+        if args.command == 'bench' and args.rewrite:
+            from .benchrun import rewrite_command
+            return rewrite_command(args.rewrite, shell, progress)
         if args.command == 'bench':
             from .benchrun import bench_command, command_line
             return bench_command(bench_options(args), shell, progress,

@@ -190,9 +190,9 @@ class Rendering(unittest.TestCase):
             golden_rows()[-1]))
 
     def test_letter_puts_long_parameters_above_their_numbers(self):
-        lines = ['tgsig-bench pipeline procs=512 variant=write '
+        lines = ['tgsig-bench teardown procs=512 variant=write '
                  'way=stop_loop_cont reaped=27871336 ns',
-                 'tgsig-bench pipeline procs=512 variant=write '
+                 'tgsig-bench teardown procs=512 variant=write '
                  'way=stop_loop_cont woke=0 procs']
         rows = bench.summarize({bench.UNPATCHED: bench.parse_output(lines),
                                 bench.PATCHED: bench.parse_output(lines)})
@@ -204,6 +204,30 @@ class Rendering(unittest.TestCase):
         self.assertEqual(text[at + 1].split(),
                          ['27.9', 'ms', '(27.9-27.9)', '27.9', 'ms',
                           '(27.9-27.9)', '1.00'])
+
+    def test_letter_sums_up_figures_of_many_rows(self):
+        lines = [f'tgsig-bench pipeline procs={n} variant=read way={w} '
+                 f'woke={3 if w == "loop_term" and n == 16 else 0} procs'
+                 for n in (16, 128) for w in ('pgrp_kill', 'loop_term')]
+        lines += [f'tgsig-bench pipeline procs={n} variant=read way=x '
+                  f'reaped={n * 1000} ns' for n in (16, 128)]
+        rows = bench.summarize({bench.UNPATCHED: bench.parse_output(lines),
+                                bench.PATCHED: bench.parse_output(lines)})
+        text = ' '.join(bench.letter(rows).split())
+        self.assertIn('pipeline: 6 rows in results.md. The 2 times: '
+                      'patched/unpatched 1.00 to 1.00 (median 1.00). The 4 '
+                      'counts: patched/unpatched 1.00 to 1.00 (median 1.00); '
+                      '3 are 0 on both kernels, the others (unpatched / '
+                      'patched): procs=16 variant=read way=loop_term woke '
+                      '3.00 / 3.00.', text)
+        self.assertNotIn('reaped=', text)
+
+    def test_rows_survive_results_json(self):
+        rows = golden_rows()
+        again = bench.rows_from_json(json.loads(json.dumps(
+            {'rows': [r.to_json() for r in rows]})))
+        self.assertEqual([r.to_json() for r in again],
+                         [r.to_json() for r in rows])
 
     def test_a_missing_kernel_shows_a_dash(self):
         rows = bench.summarize({bench.PATCHED: bench.parse_output(
