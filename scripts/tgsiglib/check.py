@@ -19,7 +19,7 @@ import json
 import os
 import unittest
 
-from . import archtable, deps, doccheck, e2e, report, series
+from . import archtable, deps, doccheck, e2e, report, series, splat
 from .errors import TgsigError
 from .ktap import Status, Test, finish
 from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
@@ -225,9 +225,21 @@ def kernel_line(run_dir):
         return f'no {path}'
     splats = meta.get('splats') or []
     kinds = sorted({s.get('kind', '?') for s in splats})
+    try:
+        value = int(meta.get('taint') or 0)
+    except ValueError:
+        value = None
+    if value is None:
+        taint = f'taint {meta.get("taint")!r}'
+    elif not value:
+        taint = 'taint none'
+    else:
+        taint = (f'taint {value}: {", ".join(splat.decode_taint(value))}'
+                 + ('' if splat.taint_is_finding(value) else
+                    ', not a finding'))
     return (f'{len(splats)} kernel splats' +
             (f' ({", ".join(kinds)})' if kinds else '') +
-            f', taint {meta.get("taint") or "none"}, '
+            f', {taint}, '
             f'guest {meta.get("guest") or "did not boot"}, '
             f'{meta.get("boot_seconds") or 0:.0f}s booted')
 

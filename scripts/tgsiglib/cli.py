@@ -157,8 +157,10 @@ def parser():
     comp = sub.add_parser(
         'compare', help='two runs side by side, program by program: the '
         "cover letter's table of results, from the runs' results.json")
-    comp.add_argument('runs', nargs=2, metavar='RUN_DIR',
-                      help='a run directory, e.g. work/runs/STAMP-baseline')
+    comp.add_argument('runs', nargs='+', metavar='RUN_DIR',
+                      help='a run directory, e.g. work/runs/STAMP-baseline: '
+                      'the unpatched run, the patched one, and any more '
+                      '(a debug run) to sum up under them')
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     check.add_argument('--no-debug', action='store_true',
@@ -202,6 +204,11 @@ def main(argv):
     args = parser().parse_args(argv)
     if args.command == 'compare':
         from . import compare
+        if len(args.runs) < 2:
+            print('error: compare needs two run directories or more: the '
+                  'unpatched run first, then the patched one',
+                  file=sys.stderr)
+            return 2
         try:
             runs = [compare.load(r) for r in args.runs]
         except TgsigError as err:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""`tgsig compare`: two runs' results side by side, program by program.
+"""`tgsig compare`: runs' results side by side, program by program.
 
 The cover letter shows the selftests on the unpatched and the patched
 kernel; this writes that table from the runs' results.json, so that no
@@ -54,8 +54,18 @@ def _cell(counts):
     return ', '.join(parts) or '-'
 
 
-def table(a, b, label_a='unpatched', label_b='patched'):
-    """A plain-text table, as a cover letter wants it."""
+def run_label(results):
+    """What a run was: unpatched or patched, and with the debug config."""
+    name = 'unpatched' if results.get('variant') == 'baseline' else \
+        'patched'
+    return name + (', debug config' if results.get('debug')
+                   else '')
+
+
+def table(a, b, *also, label_a='unpatched', label_b='patched'):
+    """A plain-text table, as a cover letter wants it: a and b side by
+    side; each run of also (a debug kernel, say) in a few lines under
+    it, with the programs whose counts differ from b's."""
     rows_a, rows_b = dict(programs(a)), dict(programs(b))
     names = [n for n, _ in programs(a)]
     names += [n for n, _ in programs(b) if n not in rows_a]
@@ -72,4 +82,21 @@ def table(a, b, label_a='unpatched', label_b='patched'):
                      f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
                      f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
                      f'skipped')
+    for res in also:
+        t = res.get('totals', {})
+        rows = dict(programs(res))
+        differ = [n for n in dict.fromkeys(list(rows) + list(rows_b))
+                  if rows.get(n) != rows_b.get(n)]
+        splats = len(res.get('splats') or [])
+        lines.append(f'{run_label(res)}: {res.get("tree", "?")}')
+        lines.append(f'  {res.get("accel", "?").upper()} -smp '
+                     f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
+                     f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
+                     f'skipped; {splats} kernel splats')
+        if differ:
+            lines.append('  programs whose counts differ from '
+                         f'{label_b}: ' + ', '.join(
+                             f'{n} ({_cell(rows.get(n))})' for n in differ))
+        else:
+            lines.append(f'  every program as on the {label_b} kernel')
     return '\n'.join(lines) + '\n'

@@ -4,7 +4,7 @@ import os
 import tempfile
 import unittest
 
-from tgsiglib import check
+from tgsiglib import check, splat
 from tgsiglib.run import Options
 
 
@@ -53,10 +53,19 @@ class KernelLine(unittest.TestCase):
     def test_splats_are_counted_and_named(self):
         d = self.write({'splats': [{'kind': 'lockdep'}, {'kind': 'KASAN'},
                                    {'kind': 'lockdep'}],
-                        'taint': 'W', 'guest': None, 'boot_seconds': 3})
+                        'taint': '512', 'guest': None, 'boot_seconds': 3})
         self.assertEqual(check.kernel_line(d),
-                         '3 kernel splats (KASAN, lockdep), taint W, guest '
-                         'did not boot, 3s booted')
+                         '3 kernel splats (KASAN, lockdep), taint 512: W '
+                         f'({splat.TAINT_NAMES[9]}), guest did not boot, '
+                         '3s booted')
+
+    def test_kunit_taint_is_named_and_not_a_finding(self):
+        d = self.write({'splats': [], 'taint': '262144',
+                        'guest': '6.12.117+ cpus=4', 'boot_seconds': 105})
+        self.assertEqual(check.kernel_line(d),
+                         '0 kernel splats, taint 262144: N (test (KUnit)), '
+                         'not a finding, guest 6.12.117+ cpus=4, 105s '
+                         'booted')
 
     def test_missing_results(self):
         d = tempfile.mkdtemp()

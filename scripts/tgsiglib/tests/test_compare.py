@@ -48,6 +48,24 @@ class Compare(unittest.TestCase):
         self.assertIn('3 passed, 0 failed, 1 skipped', lines[6])
         self.assertLessEqual(max(len(x) for x in lines), 75)
 
+    def test_a_debug_run_is_summed_up_under_the_table(self):
+        same = dict(B, debug=True, splats=[])
+        lines = compare.table(A, B, same).splitlines()
+        self.assertEqual(lines[-3], 'patched, debug config: '
+                         'linux 6.12')
+        self.assertTrue(lines[-2].endswith('; 0 kernel splats'))
+        self.assertEqual(lines[-1], '  every program as on the patched '
+                         'kernel')
+        other = dict(same, splats=[{'kind': 'lockdep'}], results={
+            'name': 'tgsig', 'subtests': [{'name': 'tg_signal', 'subtests': [
+                prog('tg_signal:a', 'pass', 'pass'),
+                prog('tg_signal:t', 'pass')]}]})
+        lines = compare.table(A, B, other).splitlines()
+        self.assertTrue(lines[-2].endswith('; 1 kernel splats'))
+        self.assertEqual(lines[-1], '  programs whose counts differ from '
+                         'patched: tg_signal:a (2 pass), kunit:suite '
+                         '(not run)')
+
     def test_a_run_without_results_is_named(self):
         tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, tmp)
