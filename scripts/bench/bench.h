@@ -162,6 +162,37 @@ static inline int bench_sizes(const char *text, long *out, long min, long max)
 	return n;
 }
 
+/*
+ * A comma-separated list of names, each one of the @count @names, into
+ * @out as indices into @names, each at most once.  Returns how many.
+ */
+static inline int bench_names(const char *text, const char *const *names,
+			      int count, int *out)
+{
+	char buf[256], *tok, *save;
+	int n = 0, i, j;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < count && strcmp(tok, names[i]); i++)
+			;
+		if (i == count)
+			bench_fail("'%s' is none of the names allowed in '%s'",
+				   tok, text);
+		for (j = 0; j < n; j++)
+			if (out[j] == i)
+				bench_fail("'%s' twice in '%s'", tok, text);
+		if (n == BENCH_MAX_SIZES)
+			bench_fail("%s: more than %d names", text,
+				   BENCH_MAX_SIZES);
+		out[n++] = i;
+	}
+	if (!n)
+		bench_fail("no names in '%s'", text);
+	return n;
+}
+
 static inline void *bench_shared(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -263,7 +294,24 @@ static inline long long bench_reap(pid_t pid, int sig, const char *what)
 	return bench_now_ns();
 }
 
-/* Wait until every thread of @pid sleeps ('S'). */
+/* SIGKILL each of the @n processes of @pids, then reap them all. */
+static inline void bench_kill_and_reap(const pid_t *pids, int n,
+				       const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], SIGKILL))
+			bench_fail("kill(%d, SIGKILL): %s", pids[i],
+				   strerror(errno));
+	for (i = 0; i < n; i++)
+		bench_reap(pids[i], SIGKILL, what);
+}
+
+/*
+ * Wait until every thread of @pid sleeps ('S'); fail at once when one has
+ * ended instead.
+ */
 static inline void bench_wait_asleep(pid_t pid, int nthreads,
 				     const char *what)
 {
@@ -279,9 +327,15 @@ static inline void bench_wait_asleep(pid_t pid, int nthreads,
 		if (n != nthreads)
 			bench_fail("%s: %d has %d threads, not %d", what, pid,
 				   n, nthreads);
-		for (awake = 0, i = 0; i < n; i++)
-			if (tg_task_state(pid, tids[i]) != 'S')
+		for (awake = 0, i = 0; i < n; i++) {
+			char state = tg_task_state(pid, tids[i]);
+
+			if (!state || state == 'Z' || state == 'X')
+				bench_fail("%s: thread %d of %d ended", what,
+					   tids[i], pid);
+			if (state != 'S')
 				awake++;
+		}
 		if (awake && bench_now_ns() > deadline)
 			bench_fail("%s: %d of %d threads of %d never slept",
 				   what, awake, n, pid);

@@ -235,30 +235,6 @@ static void one_config(int threads, int inflight, int signals)
 		     percent(sh->counts[0], signals), "pct");
 }
 
-/* The comma-separated load names of @text into @out.  Returns how many. */
-static int parse_loads(const char *text, enum load *out)
-{
-	char buf[256], *tok, *save;
-	int n = 0, l;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (l = 0; l < NR_LOADS && strcmp(tok, load_names[l]); l++)
-			;
-		if (l == NR_LOADS)
-			bench_fail("%s: not sleeping, busy or main_blocking",
-				   tok);
-		if (n == BENCH_MAX_SIZES)
-			bench_fail("%s: more than %d loads", text,
-				   BENCH_MAX_SIZES);
-		out[n++] = l;
-	}
-	if (!n)
-		bench_fail("no loads in '%s'", text);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	struct bench_opt opts[] = {
@@ -269,14 +245,14 @@ int main(int argc, char **argv)
 		{ NULL, NULL },
 	};
 	long threads[BENCH_MAX_SIZES], inflight[BENCH_MAX_SIZES];
-	enum load loads[BENCH_MAX_SIZES];
+	int loads[BENCH_MAX_SIZES];
 	int nthreads, nloads, ninflight, signals, t, l, f;
 
 	bench_init("distribution");
 	bench_args(argc, argv, opts);
 	/* main_blocking needs a thread besides the main one. */
 	nthreads = bench_sizes(opts[0].value, threads, 2, MAX_THREADS);
-	nloads = parse_loads(opts[1].value, loads);
+	nloads = bench_names(opts[1].value, load_names, NR_LOADS, loads);
 	ninflight = bench_sizes(opts[2].value, inflight, 1, MAX_INFLIGHT);
 	signals = bench_number(opts[3].value, 1, MAX_SIGNALS);
 	sh = bench_shared(sizeof(*sh));

@@ -210,12 +210,7 @@ int main(int argc, char **argv)
 
 	give(CMD_EXIT);
 	bench_reap(init, 0, "the init of the namespace");
-	for (s = 0; s < nproc; s++)
-		if (kill(outside[s], SIGKILL))
-			bench_fail("kill(%d, SIGKILL): %s", outside[s],
-				   strerror(errno));
-	for (s = 0; s < nproc; s++)
-		bench_reap(outside[s], SIGKILL, "a process outside the namespace");
+	bench_kill_and_reap(outside, nproc, "a process outside the namespace");
 	printf("# kill_all: ok: %d processes reaped\n", nproc + 1);
 	return 0;
 }

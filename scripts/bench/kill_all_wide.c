@@ -148,12 +148,7 @@ static void initial_ns(long *procs, int nsizes, int reps)
 			     "ns");
 		check_pending(pids, n, "kill_all_init");
 	}
-	for (s = 0; s < n; s++)
-		if (kill(pids[s], SIGKILL))
-			bench_fail("kill(%d, SIGKILL): %s", pids[s],
-				   strerror(errno));
-	for (s = 0; s < n; s++)
-		bench_reap(pids[s], SIGKILL, "a recipient of kill_all_init");
+	bench_kill_and_reap(pids, n, "a recipient of kill_all_init");
 	free(pids);
 }
 

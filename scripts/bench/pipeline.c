@@ -178,29 +178,6 @@ static void member(int i, enum variant v, int in, int out)
 }
 
 /*
- * Wait until every member sleeps.  Having announced that it is about to
- * block, a member can sleep nowhere else than in its read() or write().
- */
-static void wait_asleep(int n)
-{
-	const struct timespec pause = { .tv_nsec = 1000000 };
-	long long deadline = bench_now_ns() + BENCH_WATCHDOG_S * 1000000000LL;
-	char state;
-	int i;
-
-	for (i = 0; i < n; i++)
-		while ((state = tg_task_state(pid[i], pid[i])) != 'S') {
-			if (!state || state == 'Z' || state == 'X')
-				bench_fail("%s: member %d ended before the kill",
-					   params, i);
-			if (bench_now_ns() > deadline)
-				bench_fail("%s: member %d never slept (state %c)",
-					   params, i, state);
-			nanosleep(&pause, NULL);
-		}
-}
-
-/*
  * No member may have returned what it must not, nor returned early.  A
  * bad return is looked for first: the EOFs or EPIPEs it causes return
  * early in other members.
@@ -285,7 +262,9 @@ static long long teardown(int n, enum variant v, enum way w, int *woke,
 	}
 	bench_wait(&sh->ready, n, pid[n - 1], &sh->error,
 		   "members about to block");
-	wait_asleep(n);
+	/* Announced, a member can sleep only in its read() or write(). */
+	for (i = 0; i < n; i++)
+		bench_wait_asleep(pid[i], 1, params);
 	check_slots(n, v, "before the kill");
 
 	alarm(BENCH_WATCHDOG_S);
@@ -358,31 +337,6 @@ static int measure(int n, enum variant v, enum way w, int reps)
 	return n * reps;
 }
 
-/* A comma-separated list of @count @names into @out.  Returns how many. */
-static int parse_names(const char *text, const char *const *names,
-		       int count, int *out)
-{
-	char buf[256], *tok, *save;
-	int n = 0, i, j;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < count && strcmp(tok, names[i]); i++)
-			;
-		if (i == count)
-			bench_fail("'%s' is none of the names allowed in '%s'",
-				   tok, text);
-		for (j = 0; j < n; j++)
-			if (out[j] == i)
-				bench_fail("'%s' twice in '%s'", tok, text);
-		out[n++] = i;
-	}
-	if (!n)
-		bench_fail("no names in '%s'", text);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	struct bench_opt opts[] = {
@@ -401,9 +355,9 @@ int main(int argc, char **argv)
 	bench_init("pipeline");
 	bench_args(argc, argv, opts);
 	nsizes = bench_sizes(opts[0].value, procs, 1, MAX_PROCS);
-	nvariants = parse_names(opts[1].value, variant_names, NR_VARIANTS,
+	nvariants = bench_names(opts[1].value, variant_names, NR_VARIANTS,
 				variants);
-	nways = parse_names(opts[2].value, way_names, NR_WAYS, ways);
+	nways = bench_names(opts[2].value, way_names, NR_WAYS, ways);
 	reps = bench_number(opts[3].value, 1, MAX_REPS);
 	pid = calloc(procs[nsizes - 1], sizeof(*pid));
 	status = calloc(procs[nsizes - 1], sizeof(*status));

@@ -334,11 +334,11 @@ def summary(figure, block):
     for what, rows in (('times', [r for r in block if r.key.unit == 'ns']),
                        ('counts', [r for r in block
                                    if r.key.unit != 'ns'])):
+        if not rows:
+            continue
         ratios = [r.ratio for r in rows if r.ratio is not None]
         same = sum(1 for r in rows if r.ratio is None and r.unpatched and
                    r.patched and r.unpatched.median == r.patched.median)
-        if not rows:
-            continue
         text = f'The {len(rows)} {what}: '
         if ratios:
             text += (f'patched/unpatched {min(ratios):.2f} to '

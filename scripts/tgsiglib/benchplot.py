@@ -1,20 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """The benchmark plot: a gnuplot script with its data inline, so that
 `gnuplot plot.gp` in the run directory draws bench.svg again."""
+import dataclasses
+
 from .bench import PATCHED, UNPATCHED, VARIANTS
 
 
+@dataclasses.dataclass(frozen=True)
 class Panel:
     """One panel: @metric of @figure against the figure's first parameter,
     for the rows whose parameters include @where; the other parameters
     name the lines."""
-
-    def __init__(self, figure, metric, title, xlabel, where=None,
-                 ylabel='microseconds (median, min-max bars)'):
-        self.figure, self.metric, self.title, self.xlabel = \
-            figure, metric, title, xlabel
-        self.where = where or {}
-        self.ylabel = ylabel
+    figure: str
+    metric: str
+    title: str
+    xlabel: str
+    where: dict = dataclasses.field(default_factory=dict)
+    ylabel: str = 'microseconds (median, min-max bars)'
 
 
 PANELS = (

@@ -54,6 +54,13 @@ def _cell(counts):
     return ', '.join(parts) or '-'
 
 
+def _totals(res):
+    t = res.get('totals', {})
+    return (f'  {res.get("accel", "?").upper()} -smp {res.get("smp", "?")}: '
+            f'{t.get("pass", 0)} passed, {t.get("fail", 0)} failed, '
+            f'{t.get("skip", 0)} skipped')
+
+
 def run_label(results):
     """What a run was: unpatched or patched, and with the debug config."""
     name = 'unpatched' if results.get('variant') == 'baseline' else \
@@ -76,23 +83,15 @@ def table(a, b, *also, label_a='unpatched', label_b='patched'):
         lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<{cells}}'
                      f'  {_cell(rows_b.get(name))}')
     for label, res in ((label_a, a), (label_b, b)):
-        t = res.get('totals', {})
         lines.append(f'{label}: {res.get("tree", "?")}')
-        lines.append(f'  {res.get("accel", "?").upper()} -smp '
-                     f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
-                     f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
-                     f'skipped')
+        lines.append(_totals(res))
     for res in also:
-        t = res.get('totals', {})
         rows = dict(programs(res))
         differ = [n for n in dict.fromkeys(list(rows) + list(rows_b))
                   if rows.get(n) != rows_b.get(n)]
         splats = len(res.get('splats') or [])
         lines.append(f'{run_label(res)}: {res.get("tree", "?")}')
-        lines.append(f'  {res.get("accel", "?").upper()} -smp '
-                     f'{res.get("smp", "?")}: {t.get("pass", 0)} passed, '
-                     f'{t.get("fail", 0)} failed, {t.get("skip", 0)} '
-                     f'skipped; {splats} kernel splats')
+        lines.append(f'{_totals(res)}; {splats} kernel splats')
         if differ:
             lines.append('  programs whose counts differ from '
                          f'{label_b}: ' + ', '.join(
