@@ -1280,10 +1280,17 @@ TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 	/* The storm did send. */
 	EXPECT_GT(S->rt_sent, 0);
 	EXPECT_GT(S->cl_bursts, 0);
-	/* Nothing left queued. */
+	/*
+	 * Nothing left queued: exactly, for the storm's own uid; the cache
+	 * counts every process's sigqueues, and one that another process
+	 * had pending when the storm began (a SIGCHLD siginfo of the test
+	 * runner, say) may be gone by its end, so there no more than before.
+	 */
 	EXPECT_EQ(q1, q0);
 	if (objs0 >= 0 && objs1 >= 0)
-		EXPECT_EQ(objs1, objs0);
+		EXPECT_LE(objs1, objs0)
+			TH_LOG("%ld sigqueue objects before the storm, %ld after",
+			       objs0, objs1);
 }
 
 static bool param(const char *arg)
