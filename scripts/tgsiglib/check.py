@@ -21,6 +21,7 @@ import unittest
 
 from . import archtable, deps, doccheck, e2e, report, series, splat
 from .errors import TgsigError
+from .lock import tree_lock
 from .ktap import Status, Test, finish
 from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
                   work_dir)
@@ -164,7 +165,8 @@ def series_checks(shell, progress, opts):
     applied = Test(name='applies with git am', status=Status.PASS)
     head = None
     try:
-        head = ws.series_head(patches)
+        with tree_lock(work_dir(opts), progress, 'series checks'):
+            head = ws.series_head(patches)
         for p in patches:
             applied.subtests.append(Test(os.path.basename(p), Status.PASS))
     except TgsigError as err:

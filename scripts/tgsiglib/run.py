@@ -11,6 +11,7 @@ import subprocess
 import time
 
 from . import build, deps, initramfs, qemu, report, results, splat
+from .lock import tree_lock
 from .errors import TgsigError
 from .workspace import BASE_TAG, Workspace, series_files
 
@@ -246,6 +247,13 @@ def point_latest(work, run_dir):
 def prepare_base(opts, shell, progress, packages=deps.PACKAGES):
     """Install what is missing and make the base tree.
     Returns (workspace, base commit, a label for reports)."""
+    if shell.dry_run:
+        return _prepare_base(opts, shell, progress, packages)
+    with tree_lock(work_dir(opts), progress, 'prepare base tree'):
+        return _prepare_base(opts, shell, progress, packages)
+
+
+def _prepare_base(opts, shell, progress, packages):
     work = work_dir(opts)
     pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
     with progress.step('fetch: packages and kernel source'):
@@ -285,6 +293,16 @@ def prepare_kernel(opts, shell, progress, ws, base, label, variant,
     """The kernel and selftests of one variant on the base tree that
     prepare_base() made: reused without make when its artifacts are
     valid, else configured and built."""
+    if shell.dry_run:
+        return _prepare_kernel(opts, shell, progress, ws, base, label,
+                               variant, build_log)
+    with tree_lock(work_dir(opts), progress, f'{variant} kernel'):
+        return _prepare_kernel(opts, shell, progress, ws, base, label,
+                               variant, build_log)
+
+
+def _prepare_kernel(opts, shell, progress, ws, base, label, variant,
+                    build_log):
     with progress.step('prepare tree'):
         patches = series_files(os.path.join(REPO, 'patches'))
         if variant == 'patched':

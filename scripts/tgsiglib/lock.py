@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+"""One kernel tree, one writer: runs that share a work directory take
+turns to check out and build, and say so while they wait.
+
+Boots need no lock: they read a build's saved artifacts, which never
+change once saved.
+"""
+import contextlib
+import fcntl
+import os
+import time
+
+
+@contextlib.contextmanager
+def tree_lock(work, progress, what):
+    """Hold work/tree.lock while checking out or building in work/."""
+    os.makedirs(work, exist_ok=True)
+    path = os.path.join(work, 'tree.lock')
+    with open(path, 'a+', encoding='utf-8') as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or 'another tgsig'
+            progress.say(f'{what}: waiting for {holder} to finish with the '
+                         f'kernel tree ({path})')
+            t0 = time.monotonic()
+            fcntl.flock(f, fcntl.LOCK_EX)
+            progress.say(f'{what}: waited {time.monotonic() - t0:.0f}s')
+        f.seek(0)
+        f.truncate()
+        f.write(f'pid {os.getpid()} ({what})\n')
+        f.flush()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            f.truncate()
+            f.flush()
+            fcntl.flock(f, fcntl.LOCK_UN)
