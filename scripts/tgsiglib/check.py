@@ -2,24 +2,26 @@
 """`tgsig check`: the project's test command.
 
 1. the harness's own unit tests;
-2. the series: every patch applies to the pinned base and is
-   checkpatch --strict clean, and the copies the series carries of
-   top-level files (the selftests) are the same as the top-level ones;
+2. the series of each base (patches/ on mainline, patches/6.12/ on lts):
+   every patch applies to its pinned base and is checkpatch --strict
+   clean, and the copies the series carries of top-level files (the
+   selftests, the documentation) are the same as the top-level ones;
 3. checkpatch --strict on tgsig's selftest sources;
-4. the selftests on the unpatched and on the patched kernel under QEMU,
-   and on the patched kernel again with kconfig/debug.config (lockdep,
-   KASAN, UBSAN, ...), where a splat fails the run (--no-debug leaves
-   that kernel out).
+4. on each base, the selftests on the unpatched and on the patched
+   kernel under QEMU, and on mainline the patched kernel again with
+   kconfig/debug.config (lockdep, KASAN, UBSAN, ...), where a splat fails
+   the run (--no-debug leaves that kernel out; --base picks one base).
 
 Ends with one line: `N passed, N failed, N skipped`.
 """
 import copy
+import dataclasses
 import io
 import json
 import os
 import unittest
 
-from . import archtable, deps, doccheck, e2e, report, series, splat
+from . import archtable, bases, deps, doccheck, e2e, report, series, splat
 from .errors import TgsigError
 from .lock import tree_lock
 from .ktap import Status, Test, finish
@@ -155,13 +157,18 @@ def reference_page(shell):
                  log=cites.uncited)]
 
 
-def series_checks(shell, progress, opts):
-    """The series applies (one test per patch), is checkpatch clean, and
-    carries the same selftests as the top level."""
-    root = Test(name='static checks', status=Status.PASS)
-    ws, _, _ = prepare_base(opts, shell, progress,
-                            deps.PACKAGES + deps.CHECK_PACKAGES)
-    patches = series_files(os.path.join(REPO, 'patches'))
+def base_series_checks(shell, progress, opts, base):
+    """One base's series applies (one test per patch) with git am to the
+    pinned tree, is checkpatch clean by that tree's checkpatch, holds the
+    action table's asserts on every architecture, and is what
+    `tgsig series` writes from its sources."""
+    root = Test(name=f'{base.name} series ({base.patch_dir}/)',
+                status=Status.PASS)
+    bopts = dataclasses.replace(opts, base=base.name)
+    ws, _, label = prepare_base(bopts, shell, progress,
+                                deps.PACKAGES + deps.CHECK_PACKAGES)
+    progress.say(f'{base.name} series checks on {label}')
+    patches = series_files(base.patches)
     applied = Test(name='applies with git am', status=Status.PASS)
     head = None
     try:
@@ -176,42 +183,64 @@ def series_checks(shell, progress, opts):
         root.subtests.append(applied)
     if head:
         root.subtests.append(action_table_on_every_arch(ws.repo, head))
-    cover = os.path.join(REPO, 'patches', '0000-cover-letter.patch')
+    cover = os.path.join(base.patches, '0000-cover-letter.patch')
     checked = patches + ([cover] if os.path.exists(cover) else [])
     root.subtests += checkpatch(shell, ws.repo, checked)
+    name = f'{base.patch_dir}/ is what scripts/tgsig series writes'
     try:
-        wrong = series.stale(ws.repo, REPO, selftest_files)
+        with tree_lock(work_dir(opts), progress, 'series checks'):
+            wrong = series.stale(ws.repo, REPO, base, selftest_files)
         root.subtests.append(Test(
-            'generated patches match selftests/ and Documentation/',
-            Status.FAIL if wrong else Status.PASS,
+            name, Status.FAIL if wrong else Status.PASS,
             directive='run scripts/tgsig series' if wrong else '',
-            log=[f'{name}: {why}' for name, why in wrong]))
+            log=[f'{n}: {why}' for n, why in wrong]))
     except TgsigError as err:
-        root.subtests.append(Test(
-            'generated patches match selftests/ and Documentation/',
-            Status.FAIL, directive=err.what))
+        root.subtests.append(Test(name, Status.FAIL, directive=err.what))
+    return root, ws
+
+
+def series_checks(shell, progress, opts, base_names):
+    """Each base's series, then what does not depend on a base: the
+    reference page, the selftest sources (by mainline's checkpatch) and
+    the harness's lint."""
+    root = Test(name='static checks', status=Status.PASS)
+    tree = None
+    for name in base_names:
+        sub, ws = base_series_checks(shell, progress, opts, bases.get(name))
+        root.subtests.append(sub)
+        tree = tree or ws.repo
     root.subtests += reference_page(shell)
     sources = [f for p in our_selftests().values() for f in selftest_files(p)
                if f.endswith(('.c', '.h'))]
-    root.subtests += checkpatch(shell, ws.repo, sources, files=True)
+    root.subtests += checkpatch(shell, tree, sources, files=True)
     root.subtests += lint(shell)
     return root
 
 
-def kernel_runs(opts, debug_run=True):
-    """(name, options) of each kernel run that check makes: the unpatched
-    and the patched kernel, and with @debug_run the patched one again
-    with kconfig/debug.config (all of them with it under --debug)."""
+# The debug config (lockdep, KASAN, ...) runs on these bases in check; a
+# debug kernel is the longest build and boot of the run, and the series
+# is the same code on both bases. On lts: scripts/tgsig run --base lts
+# --debug.
+DEBUG_BASES = ('mainline',)
+
+
+def kernel_runs(opts, base_names, debug_run=True):
+    """(name, options) of each kernel run that check makes: on each base
+    the unpatched and the patched kernel, and with @debug_run the patched
+    one again with kconfig/debug.config on DEBUG_BASES (all of them with
+    it under --debug)."""
     runs = []
-    for baseline in (True, False):
-        vopts = copy.deepcopy(opts)
-        vopts.baseline = baseline
-        runs.append(('unpatched' if baseline else 'patched', vopts))
-    if debug_run and not opts.debug:
-        vopts = copy.deepcopy(opts)
-        vopts.debug = True
-        runs.append(('patched, debug config', vopts))
-    elif opts.debug:
+    for base in base_names:
+        for baseline in (True, False):
+            vopts = dataclasses.replace(copy.deepcopy(opts), base=base,
+                                        baseline=baseline)
+            runs.append((f'{base} {"unpatched" if baseline else "patched"}',
+                         vopts))
+        if debug_run and not opts.debug and base in DEBUG_BASES:
+            vopts = dataclasses.replace(copy.deepcopy(opts), base=base,
+                                        debug=True)
+            runs.append((f'{base} patched, debug config', vopts))
+    if opts.debug:
         runs = [(f'{name}, debug config', o) for name, o in runs]
     return runs
 
@@ -247,16 +276,18 @@ def kernel_line(run_dir):
 
 
 def check(args, opts, shell, progress):
+    names = [args.base] if args.base else list(bases.BASES)
     results = Test(name='check', status=Status.PASS)
     with progress.step('harness unit tests'):
         results.subtests.append(unit_tests(progress))
     if not args.dry_run:
         with progress.step('series checks'):
-            results.subtests.append(series_checks(shell, progress, opts))
+            results.subtests.append(series_checks(shell, progress, opts,
+                                                  names))
     codes = []
     kernels = []
     if not args.quick:
-        for name, vopts in kernel_runs(opts, not args.no_debug):
+        for name, vopts in kernel_runs(opts, names, not args.no_debug):
             with progress.step(f'selftests on the {name} kernel'):
                 code, tree, run_dir = run(vopts, shell, progress)
                 codes.append(code)

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import qemu
+from . import bases, qemu
 from .errors import TgsigError
 from .shell import Progress, Shell
 
@@ -18,7 +18,14 @@ def _positive(text):
     return value
 
 
+def _add_base_option(p, what='the kernel tree to build'):
+    p.add_argument('--base', choices=sorted(bases.BASES), default=None,
+                   help=f'{what}: mainline (default; the series in '
+                   'patches/) or lts (6.12, the backport in patches/6.12/)')
+
+
 def _add_run_options(p):
+    _add_base_option(p)
     p.add_argument('--baseline', action='store_true',
                    help='build the pristine base, without the series')
     p.add_argument('--tree', metavar='PATH',
@@ -69,6 +76,7 @@ def _add_run_options(p):
 
 
 def _add_bench_options(p):
+    _add_base_option(p)
     p.add_argument('--quick', action='store_true',
                    help='small sizes and 2 boots of each kernel: a few '
                    'minutes with both kernels built')
@@ -172,7 +180,8 @@ def parser():
 
 def run_options(args):
     from .run import Options
-    opts = Options(baseline=args.baseline, tree=args.tree,
+    opts = Options(base=args.base or bases.DEFAULT,
+                   baseline=args.baseline, tree=args.tree,
                    configs=args.configs, debug=args.debug, smp=args.smp,
                    filter=args.filter, exec_files=args.exec_files,
                    dry_run=args.dry_run, accel=args.accel,
@@ -189,7 +198,8 @@ def run_options(args):
 
 def bench_options(args):
     from .run import Options
-    opts = Options(tree=args.tree, configs=args.configs, smp=args.smp,
+    opts = Options(base=args.base or bases.DEFAULT, tree=args.tree,
+                   configs=args.configs, smp=args.smp,
                    dry_run=args.dry_run, accel=args.accel,
                    limits=qemu.Limits(boot=args.boot_timeout,
                                       silence=args.silence_timeout,
@@ -241,7 +251,9 @@ def main(argv):
                                    shell, progress, argv)
         if args.command == 'series':
             from .run import series_command
-            return series_command(run_options(args), shell, progress)
+            return series_command(run_options(args), shell, progress,
+                                  [args.base] if args.base else
+                                  list(bases.BASES))
         from .check import check
         return check(args, run_options(args), shell, progress)
     except TgsigError as err:

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-"""What tgsig needs from Debian, and the pinned base tree."""
+"""What tgsig needs from Debian: packages, and the installed source of
+the lts base."""
 import os
-import re
 
 from .errors import TgsigError
+from .sources import Source, upstream_of
 
 PACKAGES = [
     'qemu-system-x86', 'busybox-static', 'build-essential', 'flex', 'bison',
@@ -16,20 +17,6 @@ CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
                   'python3-ply', 'python3-git', 'python3-docutils']
 # Only `bench` needs this: the plot of its figures.
 BENCH_PACKAGES = ['gnuplot-nox']
-
-
-def read_pin(path):
-    pin = {}
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith('#') and '=' in line:
-                key, value = line.split('=', 1)
-                pin[key.strip()] = value.strip()
-    for key in ('package', 'version', 'upstream'):
-        if key not in pin:
-            raise TgsigError(f'{path} has no "{key}=" line')
-    return pin
 
 
 def installed_version(shell, package):
@@ -121,16 +108,22 @@ class Installer:
                              'bookworm-security, then apt-get update')
         newest = versions[0]
         self.progress.say(f'warning: the archive no longer has {package} '
-                          f'{wanted} (pinned in scripts/linux-source.pin); '
+                          f'{wanted} (pinned in scripts/bases/); '
                           f'using the newest it has, {newest}')
         if have != newest:
             self._apt_install([f'{package}={newest}'])
         return newest
 
 
-def source_tarball(pin):
-    """/usr/src/linux-source-6.12.tar.xz for package linux-source-6.12."""
-    m = re.match(r'linux-source-(\S+)$', pin['package'])
-    if not m:
-        raise TgsigError(f'unexpected package name {pin["package"]}')
-    return f'/usr/src/linux-source-{m.group(1)}.tar.xz'
+def installed_source(installer, pin):
+    """The lts base: its package installed from the machine's own apt
+    sources, which put the tarball in /usr/src."""
+    version = installer.ensure_source(pin)
+    name = pin['package'][len('linux-source-'):]
+    origin = f'Debian {pin["package"]} {version}'
+    upstream = pin['upstream']
+    if version != pin['version']:
+        origin += f', NOT the pinned {pin["version"]}'
+        upstream = upstream_of(version)
+    return Source(f'/usr/src/linux-source-{name}.tar.xz', pin['package'],
+                  version, upstream, origin)

@@ -13,9 +13,9 @@ import subprocess
 import time
 
 from . import report, results
-from .run import (DEFAULT_TEST_TIMEOUT, REPO, make_plan, new_run_dir,
+from .run import (DEFAULT_TEST_TIMEOUT, make_plan, new_run_dir,
                   our_selftests, overlay_selftests, prepare_base,
-                  read_reasons, work_dir)
+                  known_failures, work_dir)
 from .stream import GuestStream, TIMEOUT_RC
 
 
@@ -80,7 +80,7 @@ def host(opts, shell, progress):
     with progress.step(f'run on this machine (Linux {kernel})'):
         stream = run_local(plan, install,
                            os.path.join(run_dir, 'output.log'), progress)
-    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
+    known = known_failures(opts.base)
     root = results.build_tree([p[0] for p in plan], _HostBoot(stream), [],
                               known=known, kernel_checks=False)
     meta = {'variant': 'host', 'tree': f'this machine, Linux {kernel}',

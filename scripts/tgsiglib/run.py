@@ -10,15 +10,13 @@ import shutil
 import subprocess
 import time
 
-from . import build, deps, initramfs, qemu, report, results, splat
-from .lock import tree_lock
+from . import bases, build, deps, initramfs, qemu, report, results, \
+    sources, splat
 from .errors import TgsigError
+from .lock import tree_lock
+from .paths import GUEST_INIT, REPO
 from .workspace import BASE_TAG, Workspace, series_files
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.realpath(__file__))))
-GUEST_INIT = os.path.join(os.path.dirname(os.path.realpath(__file__)),
-                          'guest', 'init')
 BUSYBOX = '/bin/busybox'
 DEFAULT_TEST_TIMEOUT = 45      # kselftest's own default
 # kselftest timeouts assume hardware; TCG runs the same code several times
@@ -28,6 +26,7 @@ TCG_TIMEOUT_SCALE = 4
 
 @dataclasses.dataclass
 class Options:
+    base: str = bases.DEFAULT
     baseline: bool = False
     tree: str = None
     configs: list = dataclasses.field(default_factory=list)
@@ -58,11 +57,19 @@ def our_selftests():
             if os.path.exists(os.path.join(top, n, 'Makefile'))}
 
 
-def neighbour_selftests():
+def neighbour_selftests(base):
+    """The kernel's own selftest directories that run with ours on this
+    base (selftests/neighbours; @NAME lines are for one base)."""
     with open(os.path.join(REPO, 'selftests', 'neighbours'),
               encoding='utf-8') as f:
-        return [line.strip() for line in f
-                if line.strip() and not line.startswith('#')]
+        return list(bases.for_base(f, bases.get(base)))
+
+
+def known_failures(base):
+    """{collection:program/case: why} of the base's known failures."""
+    with open(os.path.join(REPO, 'selftests', 'known-failures'),
+              encoding='utf-8') as f:
+        return read_reasons(bases.for_base(f, bases.get(base)))
 
 
 def selftest_files(path):
@@ -101,7 +108,7 @@ def fragments(opts, tree, variant):
         frags.append(os.path.join(REPO, 'kconfig', 'series.config'))
     for path in our_selftests().values():
         frags.append(os.path.join(path, 'config'))
-    for name in neighbour_selftests():
+    for name in neighbour_selftests(opts.base):
         cfg = os.path.join(tree, 'tools/testing/selftests', name, 'config')
         frags.append(cfg)
     if opts.debug:
@@ -135,18 +142,20 @@ def read_settings_timeout(path, default):
     return default
 
 
-def read_reasons(path):
-    """{name: why} from a file of `name  why` lines."""
+def read_reasons(lines):
+    """{name: why} from `name  why` lines (a path, or the lines)."""
+    if isinstance(lines, str):
+        try:
+            with open(lines, encoding='utf-8') as f:
+                return read_reasons(f.read().splitlines())
+        except OSError:
+            return {}
     out = {}
-    try:
-        with open(path, encoding='utf-8') as f:
-            for line in f:
-                line = line.strip()
-                if line and not line.startswith('#'):
-                    name, _, why = line.partition(' ')
-                    out[name] = why.strip()
-    except OSError:
-        pass
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith('#'):
+            name, _, why = line.partition(' ')
+            out[name] = why.strip()
     return out
 
 
@@ -255,12 +264,16 @@ def prepare_base(opts, shell, progress, packages=deps.PACKAGES):
 
 def _prepare_base(opts, shell, progress, packages):
     work = work_dir(opts)
-    pin = deps.read_pin(os.path.join(REPO, 'scripts', 'linux-source.pin'))
-    with progress.step('fetch: packages and kernel source'):
+    base = bases.get(opts.base)
+    pin = bases.pin(base)
+    with progress.step(f'fetch: packages and the {base.name} kernel source'):
         installer = deps.Installer(shell, progress)
         installer.ensure(packages)
         if not opts.tree:
-            version = installer.ensure_source(pin)
+            if pin.get('suites'):
+                source = sources.download(pin, shell, progress, work)
+            else:
+                source = deps.installed_source(installer, pin)
     with progress.step('prepare base tree'):
         if opts.tree:
             path = os.path.abspath(opts.tree)
@@ -268,13 +281,13 @@ def _prepare_base(opts, shell, progress, packages):
             ws = Workspace(os.path.join(
                 work, f'user-{os.path.basename(path)}-{tag}'),
                 shell, progress)
-            base = ws.from_user_tree(path)
-            return ws, base, f'{path} at {base[:12]}'
-        ws = Workspace(os.path.join(work, 'linux-' + pin['upstream']),
+            head = ws.from_user_tree(path)
+            return ws, head, f'{path} at {head[:12]}'
+        ws = Workspace(os.path.join(work, 'linux-' + source.upstream),
                        shell, progress)
-        base = ws.from_tarball(deps.source_tarball(pin), version,
-                               pin['upstream'])
-        return ws, base, f'linux {pin["upstream"]} (Debian {version})'
+        head = ws.from_tarball(source)
+        return ws, head, (f'{base.name}: linux {source.upstream} '
+                          f'({source.origin})')
 
 
 @dataclasses.dataclass
@@ -304,7 +317,7 @@ def prepare_kernel(opts, shell, progress, ws, base, label, variant,
 def _prepare_kernel(opts, shell, progress, ws, base, label, variant,
                     build_log):
     with progress.step('prepare tree'):
-        patches = series_files(os.path.join(REPO, 'patches'))
+        patches = series_files(bases.get(opts.base).patches)
         if variant == 'patched':
             head = ws.series_head(patches)
             progress.say(f'series: {len(patches)} patches on {BASE_TAG}')
@@ -317,7 +330,7 @@ def _prepare_kernel(opts, shell, progress, ws, base, label, variant,
             progress.say(f'extra patches on top: {names}')
             label += f' + {names}'
 
-    targets = list(our_selftests()) + neighbour_selftests()
+    targets = list(our_selftests()) + neighbour_selftests(opts.base)
     frags = fragments(opts, ws.repo, variant)
     ours = [f for p in our_selftests().values() for f in selftest_files(p)]
     key = build.artifact_key(head, digest(frags),
@@ -350,11 +363,11 @@ def run(opts, shell, progress):
     """Returns (exit code, results tree or None, run directory)."""
     work = work_dir(opts)
     variant = 'baseline' if opts.baseline else 'patched'
-    name = variant + ('-debug' if opts.debug else '')
+    name = f'{opts.base}-{variant}' + ('-debug' if opts.debug else '')
     run_dir = new_run_dir(work, name) if not shell.dry_run else \
         os.path.join(work, 'runs', 'DRY-RUN')
     build_log = os.path.join(run_dir, 'build.log')
-    progress.say(f'tgsig run: {variant} kernel'
+    progress.say(f'tgsig run: {variant} kernel on the {opts.base} base'
                  f'{" with kconfig/debug.config" if opts.debug else ""}; '
                  f'run directory {run_dir}')
 
@@ -364,7 +377,7 @@ def run(opts, shell, progress):
     arts, head, label = kernel.arts, kernel.head, kernel.label
     patches = kernel.patches
 
-    known = read_reasons(os.path.join(REPO, 'selftests', 'known-failures'))
+    known = known_failures(opts.base)
     accel = choose_accel(opts, arts.bzimage, work, progress)
     scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
                                    else 1)
@@ -406,7 +419,7 @@ def run(opts, shell, progress):
     root = results.build_tree([p[0] for p in plan], boot, splats,
                               results.kunit_section(console), known,
                               skipped)
-    meta = {'variant': variant, 'debug': opts.debug,
+    meta = {'variant': variant, 'debug': opts.debug, 'base': opts.base,
             'tree': label, 'head': head,
             'patches': [os.path.basename(p) for p in patches]
             if variant == 'patched' else [],
@@ -490,13 +503,21 @@ def load_json(path):
         return json.load(f)
 
 
-def series_command(opts, shell, progress):
-    """`tgsig series`: regenerate the generated patches in patches/."""
+def series_command(opts, shell, progress, names):
+    """`tgsig series`: write each base's series (patches/ for mainline,
+    patches/6.12/ for lts) from its sources."""
     from . import series
-    ws, _, _ = prepare_base(opts, shell, progress)
-    with progress.step('generate patches from selftests/ and '
-                       'Documentation/'):
-        written = series.regenerate(ws.repo, REPO, selftest_files)
-    for path in written:
-        print(f'  wrote {os.path.relpath(path, REPO)}')
+    for name in names:
+        base = bases.get(name)
+        bopts = dataclasses.replace(opts, base=name)
+        ws, _, _ = prepare_base(bopts, shell, progress)
+        with progress.step(f'{name}: write {base.patch_dir}/ from its '
+                           'kernel patches, selftests/ and Documentation/'):
+            if shell.dry_run:
+                continue
+            with tree_lock(work_dir(opts), progress, 'series'):
+                written = series.regenerate(ws.repo, REPO, base,
+                                            selftest_files)
+        for path in written:
+            print(f'  wrote {os.path.relpath(path, REPO)}')
     return 0

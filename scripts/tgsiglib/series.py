@@ -168,14 +168,14 @@ def _insert_line(path, line, anchor, where='after'):
         f.write('\n'.join(rows))
 
 
-def generate(repo, top, out_dir, files_of):
-    """Write the generated patches into out_dir.
+def generate(repo, top, base, out_dir, files_of):
+    """Write base's series into out_dir.
 
-    repo: a kernel git tree holding tag tgsig-base (it is left checked
-    out at the series' head); top: this repository; files_of(path): the
-    files of a top-level path that belong in a tree. Returns the paths
-    written."""
-    patch_dir = os.path.join(top, 'patches')
+    repo: a kernel git tree of base holding tag tgsig-base (it is left
+    checked out at the series' head); top: this repository; base: a
+    bases.Base; files_of(path): the files of a top-level path that belong
+    in a tree. Returns the paths written."""
+    patch_dir = os.path.join(top, base.patch_dir)
     kernel = handwritten(patch_dir)
     _git(repo, 'checkout', '-q', '-f', '-B', 'tgsig-generate', BASE_TAG)
     _git(repo, 'clean', '-q', '-fdx')
@@ -210,8 +210,9 @@ def generate(repo, top, out_dir, files_of):
     # [PATCH n/N] of the same N; the hand-written patches come out as
     # they went in, renumbered.
     cover = os.path.join(top, COVER_SOURCE)
-    argv = ['format-patch', '--no-signature', '--zero-commit']
-    if os.path.exists(cover):
+    argv = ['format-patch', '--no-signature', '--zero-commit',
+            f'--subject-prefix={base.subject_prefix}']
+    if base.cover_letter and os.path.exists(cover):
         argv.append('--cover-letter')
     names = _git(repo, *argv, '-o', out_dir, f'{BASE_TAG}..HEAD',
                  capture=True)
@@ -249,13 +250,13 @@ def fill_cover_letter(path, source, top):
         f.write(text)
 
 
-def regenerate(repo, top, files_of):
-    """Write the series into patches/: the hand-written patches
-    renumbered, the generated ones after them."""
-    patch_dir = os.path.join(top, 'patches')
+def regenerate(repo, top, base, files_of):
+    """Write base's series into its patch directory: the hand-written
+    patches renumbered, the generated ones after them."""
+    patch_dir = os.path.join(top, base.patch_dir)
     tmp = tempfile.mkdtemp()
     try:
-        fresh = generate(repo, top, tmp, files_of)
+        fresh = generate(repo, top, base, tmp, files_of)
         for p in series_files(patch_dir):
             os.unlink(p)
         out = []
@@ -268,10 +269,10 @@ def regenerate(repo, top, files_of):
         shutil.rmtree(tmp)
 
 
-def stale(repo, top, files_of):
-    """Patches in patches/ that differ from what generate() writes now:
-    a list of (file name, what is wrong)."""
-    patch_dir = os.path.join(top, 'patches')
+def stale(repo, top, base, files_of):
+    """Patches in base's patch directory that differ from what
+    generate() writes now: a list of (file name, what is wrong)."""
+    patch_dir = os.path.join(top, base.patch_dir)
     have = {os.path.basename(p): p for p in series_files(patch_dir)}
     cover = os.path.join(patch_dir, '0000-cover-letter.patch')
     if os.path.exists(cover):
@@ -279,7 +280,7 @@ def stale(repo, top, files_of):
     tmp = tempfile.mkdtemp()
     try:
         fresh = {os.path.basename(p): p for p in
-                 generate(repo, top, tmp, files_of)}
+                 generate(repo, top, base, tmp, files_of)}
         wrong = []
         for name in sorted(set(have) | set(fresh)):
             if name not in have:

@@ -79,32 +79,39 @@ class Workspace:
         return proc.stdout.strip() if proc.returncode == 0 else None
 
     # -- base ---------------------------------------------------------
-    def from_tarball(self, tarball, version, upstream):
-        """The pristine source as the first commit; reused while the
-        version is the same."""
+    def from_tarball(self, source):
+        """The pristine source (a sources.Source) as the first commit;
+        reused while the version is the same. A tree that failed half way
+        is removed, so that nothing half-unpacked is taken for a base."""
         state = self.state()
-        if state.get('base_version') == version and self.rev(BASE_TAG):
+        if state.get('base_version') == source.version and \
+                self.rev(BASE_TAG):
             self.progress.say(f'base tree: reusing {self.repo} '
-                              f'(linux {upstream}, Debian {version})')
+                              f'(linux {source.upstream}, {source.origin})')
             return self.rev(BASE_TAG)
-        if not os.path.exists(tarball) and not self.shell.dry_run:
-            raise TgsigError(f'{tarball} is missing',
-                             'install linux-source-6.12 (scripts/tgsig run '
+        if not os.path.exists(source.tarball) and not self.shell.dry_run:
+            raise TgsigError(f'{source.tarball} is missing',
+                             f'install {source.package} (scripts/tgsig run '
                              'does that as root)')
         if os.path.exists(self.root) and not self.shell.dry_run:
             shutil.rmtree(self.root)
-        self.shell.run(['mkdir', '-p', self.repo])
-        self.shell.run(['tar', '-xf', tarball, '-C', self.repo,
-                        '--strip-components=1'])
-        self.git('init', '-q')
-        self.git('config', 'gc.auto', '0')
-        # Debian's tarball ships a .gitignore that ignores everything.
-        self.git('add', '-A', '-f', '.')
-        self.git('commit', '-q', '-m',
-                 f'Linux {upstream}\n\nDebian package linux-source-6.12 '
-                 f'{version}, as extracted from {tarball}.')
-        self.git('tag', BASE_TAG)
-        self.save_state(base_version=version, series=None, extra=None)
+        try:
+            self.shell.run(['mkdir', '-p', self.repo])
+            self.shell.run(['tar', '-xf', source.tarball, '-C', self.repo,
+                            '--strip-components=1'])
+            self.git('init', '-q')
+            self.git('config', 'gc.auto', '0')
+            # Debian's tarball ships a .gitignore that ignores everything.
+            self.git('add', '-A', '-f', '.')
+            self.git('commit', '-q', '-m',
+                     f'Linux {source.upstream}\n\n{source.origin}, as '
+                     f'extracted from {source.tarball}.')
+            self.git('tag', BASE_TAG)
+        except BaseException:
+            if os.path.exists(self.root) and not self.shell.dry_run:
+                shutil.rmtree(self.root)
+            raise
+        self.save_state(base_version=source.version, series=None, extra=None)
         return self.rev(BASE_TAG) or 'DRY-RUN'
 
     def from_user_tree(self, path):

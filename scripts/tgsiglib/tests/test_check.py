@@ -8,29 +8,43 @@ from tgsiglib import check, splat
 from tgsiglib.run import Options
 
 
+BOTH = ['mainline', 'lts']
+
+
 class KernelRuns(unittest.TestCase):
-    def test_three_kernels_by_default(self):
-        runs = check.kernel_runs(Options())
-        self.assertEqual([(n, o.baseline, o.debug) for n, o in runs],
-                         [('unpatched', True, False),
-                          ('patched', False, False),
-                          ('patched, debug config', False, True)])
+    def test_both_bases_and_debug_on_mainline_by_default(self):
+        runs = check.kernel_runs(Options(), BOTH)
+        self.assertEqual([(n, o.base, o.baseline, o.debug) for n, o in runs],
+                         [('mainline unpatched', 'mainline', True, False),
+                          ('mainline patched', 'mainline', False, False),
+                          ('mainline patched, debug config', 'mainline',
+                           False, True),
+                          ('lts unpatched', 'lts', True, False),
+                          ('lts patched', 'lts', False, False)])
 
-    def test_no_debug_leaves_the_third_out(self):
-        runs = check.kernel_runs(Options(), debug_run=False)
-        self.assertEqual([n for n, _ in runs], ['unpatched', 'patched'])
+    def test_one_base(self):
+        runs = check.kernel_runs(Options(), ['lts'])
+        self.assertEqual([(n, o.base) for n, o in runs],
+                         [('lts unpatched', 'lts'), ('lts patched', 'lts')])
 
-    def test_debug_makes_both_kernels_debug_and_no_third(self):
-        runs = check.kernel_runs(Options(debug=True))
+    def test_no_debug_leaves_the_debug_kernel_out(self):
+        runs = check.kernel_runs(Options(), BOTH, debug_run=False)
+        self.assertEqual([n for n, _ in runs],
+                         ['mainline unpatched', 'mainline patched',
+                          'lts unpatched', 'lts patched'])
+
+    def test_debug_makes_every_kernel_debug_and_no_extra(self):
+        runs = check.kernel_runs(Options(debug=True), ['mainline'])
         self.assertEqual([(n, o.debug) for n, o in runs],
-                         [('unpatched, debug config', True),
-                          ('patched, debug config', True)])
+                         [('mainline unpatched, debug config', True),
+                          ('mainline patched, debug config', True)])
 
     def test_the_callers_options_are_not_changed(self):
         opts = Options()
-        check.kernel_runs(opts)
+        check.kernel_runs(opts, BOTH)
         self.assertFalse(opts.baseline)
         self.assertFalse(opts.debug)
+        self.assertEqual(opts.base, 'mainline')
 
 
 class KernelLine(unittest.TestCase):

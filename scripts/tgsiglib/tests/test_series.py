@@ -5,8 +5,10 @@ import subprocess
 import tempfile
 import unittest
 
-from tgsiglib import series
+from tgsiglib import bases, series
 from tgsiglib.workspace import GIT_ENV
+
+BASE = bases.BASES['mainline']
 
 
 def files_of(path):
@@ -47,7 +49,7 @@ class Generate(unittest.TestCase):
         os.makedirs(os.path.join(self.top, 'patches'))
 
     def test_patches_are_generated_in_order_and_reproducibly(self):
-        names = series.regenerate(self.repo, self.top, files_of)
+        names = series.regenerate(self.repo, self.top, BASE, files_of)
         self.assertEqual([series.subject(n) for n in names],
                          [g.subject for g in series.GENERATED])
         self.assertTrue(os.path.basename(names[0]).startswith('0001-'))
@@ -59,14 +61,14 @@ class Generate(unittest.TestCase):
         self.assertIn('+F:\ttools/testing/selftests/tg_signal/\n', text)
         with open(names[1]) as f:
             self.assertIn(' F:\tkernel/signal_test.c\n', f.read())
-        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         self.assertEqual(series.handwritten(os.path.join(self.top,
                                                          'patches')), [])
 
     def test_a_changed_source_makes_the_patch_stale(self):
-        series.regenerate(self.repo, self.top, files_of)
+        series.regenerate(self.repo, self.top, BASE, files_of)
         write(os.path.join(self.top, 'selftests/tg_signal/a.c'), 'int b;\n')
-        wrong = series.stale(self.repo, self.top, files_of)
+        wrong = series.stale(self.repo, self.top, BASE, files_of)
         self.assertEqual(len(wrong), 1)
         self.assertIn('selftests', wrong[0][0])
         self.assertEqual(wrong[0][1], 'differs from its sources')
@@ -80,13 +82,13 @@ class Generate(unittest.TestCase):
                      ['reset', '-q', '--hard', 'tgsig-base']):
             subprocess.run(['git', '-C', self.repo] + argv, env=env,
                            check=True, capture_output=True)
-        names = series.regenerate(self.repo, self.top, files_of)
+        names = series.regenerate(self.repo, self.top, BASE, files_of)
         self.assertEqual([series.subject(n) for n in names],
                          ['signal: a change'] +
                          [g.subject for g in series.GENERATED])
         with open(names[0]) as f:
             self.assertIn('[PATCH 1/3]', f.read())
-        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         self.assertEqual(len(os.listdir(os.path.join(self.top, 'patches'))),
                          3)
 
@@ -94,16 +96,16 @@ class Generate(unittest.TestCase):
         write(os.path.join(self.top, 'patches/cover-letter.txt'),
               'signal: the subject\n\nThe text.\n\n@include bench.md@\n')
         write(os.path.join(self.top, 'bench.md'), '| a | 1.00 |\n')
-        names = series.regenerate(self.repo, self.top, files_of)
+        names = series.regenerate(self.repo, self.top, BASE, files_of)
         self.assertTrue(os.path.basename(names[0]).startswith('0000-'))
         with open(names[0]) as f:
             text = f.read()
         self.assertIn('Subject: [PATCH 0/2] signal: the subject', text)
         self.assertIn('The text.\n\n| a | 1.00 |\n', text)
         self.assertNotIn('***', text)
-        self.assertEqual(series.stale(self.repo, self.top, files_of), [])
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         write(os.path.join(self.top, 'bench.md'), '| a | 2.00 |\n')
-        self.assertEqual(series.stale(self.repo, self.top, files_of),
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of),
                          [('0000-cover-letter.patch',
                            'differs from its sources')])
 
