@@ -166,9 +166,11 @@ def parser():
         'compare', help='two runs side by side, program by program: the '
         "cover letter's table of results, from the runs' results.json")
     comp.add_argument('runs', nargs='+', metavar='RUN_DIR',
-                      help='a run directory, e.g. work/runs/STAMP-baseline: '
-                      'the unpatched run, the patched one, and any more '
-                      '(a debug run) to sum up under them')
+                      help='a run directory, e.g. '
+                      'work/runs/STAMP-mainline-baseline: '
+                      'for each base, the unpatched run, the patched one, '
+                      'and any more (a debug run) to sum up under them; '
+                      'one table per base')
     check.add_argument('--quick', action='store_true',
                        help='unit tests and series checks only: no kernel')
     check.add_argument('--no-debug', action='store_true',
@@ -221,10 +223,10 @@ def main(argv):
             return 2
         try:
             runs = [compare.load(r) for r in args.runs]
+            print(compare.tables(runs), end='')
         except TgsigError as err:
             print(err, file=sys.stderr)
             return 2
-        print(compare.table(*runs), end='')
         return 0
     progress = Progress()
     shell = Shell(progress, dry_run=args.dry_run)

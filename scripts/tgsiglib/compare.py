@@ -99,3 +99,20 @@ def table(a, b, *also, label_a='unpatched', label_b='patched'):
         else:
             lines.append(f'  every program as on the {label_b} kernel')
     return '\n'.join(lines) + '\n'
+
+
+def tables(runs):
+    """One table per base, mainline first: the runs of each base in the
+    order given (its unpatched run, its patched run, then any more)."""
+    groups = {}
+    for res in runs:
+        groups.setdefault(res.get('base') or 'lts', []).append(res)
+    out = []
+    for base in sorted(groups, key=lambda b: (b != 'mainline', b)):
+        group = groups[base]
+        if len(group) < 2:
+            raise TgsigError(f'compare: one run only of the {base} base',
+                             'give its unpatched run and its patched run')
+        out.append(f'{base}:\n' + table(*group) if len(groups) > 1
+                   else table(*group))
+    return '\n'.join(out)

@@ -77,5 +77,24 @@ class Compare(unittest.TestCase):
         self.assertEqual(compare.load(tmp), A)
 
 
+class Tables(unittest.TestCase):
+    def test_one_table_per_base_mainline_first(self):
+        runs = [dict(A, base='lts'), dict(B, base='lts'),
+                dict(A, base='mainline'), dict(B, base='mainline')]
+        text = compare.tables(runs)
+        self.assertTrue(text.startswith('mainline:\n'))
+        self.assertIn('\nlts:\n', text)
+        self.assertEqual(text.count('program'), 2)
+
+    def test_one_base_gives_the_plain_table(self):
+        self.assertEqual(compare.tables([A, B]), compare.table(A, B))
+
+    def test_a_base_with_one_run_is_an_error(self):
+        with self.assertRaises(TgsigError) as cm:
+            compare.tables([dict(A, base='lts'), dict(A, base='mainline'),
+                            dict(B, base='mainline')])
+        self.assertIn('one run only of the lts base', cm.exception.what)
+
+
 if __name__ == '__main__':
     unittest.main()
