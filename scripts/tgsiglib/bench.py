@@ -25,6 +25,15 @@ metric, unit) the lines of all boots of one kernel are pooled, and the
 tables show the median of the pool and its spread (min-max), for the
 unpatched and the patched kernel, and the ratio patched/unpatched of the
 medians.
+
+Every figure is measured by one clock (CLOCKS): `icount`, where QEMU
+counts instructions (-icount shift=0: one nanosecond of guest time per
+guest instruction, on one vCPU) and a figure repeats from boot to boot,
+or `wall`, the host's time as TCG gives it, for the figures about two
+CPUs at once.  The noise floor of a row is the larger of the two
+kernels' spreads across boots, (max - min) / median: what booting the
+same kernel again moves the figure by.  A ratio is called a change only
+when it is further from 1 than that.
 """
 import dataclasses
 import re
@@ -40,6 +49,14 @@ VARIANTS = (UNPATCHED, PATCHED)
 _NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]*$')
 _VALUE = re.compile(r'^[^\s=]+$')
 _NUMBER = re.compile(r'^-?[0-9]+(\.[0-9]+)?$')
+
+ICOUNT, WALL = 'icount', 'wall'
+CLOCKS = {
+    ICOUNT: 'instructions (insn, kinsn, Minsn), counted by QEMU -icount '
+            'shift=0,sleep=off: one nanosecond of guest time per guest '
+            'instruction',
+    WALL: "the host's time as QEMU TCG passes it to the guest",
+}
 
 # What each figure measures, for the legend under the Markdown table.
 FIGURES = {
@@ -75,6 +92,20 @@ FIGURES = {
                     'bursts of `inflight`: how many threads handled one, '
                     'and the shares of the busiest thread and of the main '
                     'thread',
+    'kill_all_kernel': 'kill(-1, SIGURG) inside the kernel, from the '
+                       "kill syscall's sys_enter to its sys_exit event "
+                       '(x86-tsc trace clock): kill_something_info(), which '
+                       'holds tasklist_lock over its walk, with the '
+                       'syscall around it; from the init of a PID namespace '
+                       'of 16 (caller=pidns) or from the initial one '
+                       '(caller=initial), with `procs` processes of ours '
+                       'outside the namespace',
+    'pidns_zap_kernel': "the zap's walk inside the kernel: from the first "
+                        'to the last SIGKILL signal_generate event of an '
+                        "exiting PID namespace init with `children` "
+                        'children, under tasklist_lock, with `procs` '
+                        'processes outside (tracing included: one event per '
+                        'child on both kernels)',
 }
 
 
@@ -102,6 +133,7 @@ class Key:
 class Sample:
     key: Key
     value: float
+    clock: str = WALL
 
 
 def parse_line(line):
@@ -134,9 +166,11 @@ def parse_line(line):
                   float(number))
 
 
-def parse_output(lines):
-    """Every measurement in a program's output, in order."""
-    return [s for s in (parse_line(line) for line in lines) if s]
+def parse_output(lines, clock=WALL):
+    """Every measurement in a program's output, in order, each marked with
+    the clock it was measured by."""
+    return [dataclasses.replace(s, clock=clock)
+            for s in (parse_line(line) for line in lines) if s]
 
 
 @dataclasses.dataclass
@@ -159,6 +193,14 @@ class Spread:
     def high(self):
         return max(self.values)
 
+    @property
+    def noise(self):
+        """(max - min) / median across boots: None for one value or a
+        median of 0."""
+        if self.n < 2 or not self.median:
+            return None
+        return (self.high - self.low) / abs(self.median)
+
     def to_json(self):
         return {'n': self.n, 'median': self.median, 'min': self.low,
                 'max': self.high, 'values': list(self.values)}
@@ -169,6 +211,7 @@ class Row:
     key: Key
     unpatched: Spread = None
     patched: Spread = None
+    clock: str = WALL
 
     @property
     def ratio(self):
@@ -179,12 +222,33 @@ class Row:
             return None
         return self.patched.median / self.unpatched.median
 
+    @property
+    def noise(self):
+        """The noise floor: the larger of the two kernels' spreads across
+        boots, relative to their medians; None when neither kernel has
+        two values."""
+        found = [s.noise for s in (self.unpatched, self.patched)
+                 if s and s.noise is not None]
+        if not found and all(s and s.n >= 2 and s.low == s.high == 0
+                             for s in (self.unpatched, self.patched)):
+            return 0.0
+        return max(found) if found else None
+
+    @property
+    def changed(self):
+        """Whether the ratio is further from 1 than the noise floor."""
+        r, noise = self.ratio, self.noise
+        return r is not None and noise is not None and abs(r - 1) > noise
+
     def to_json(self):
         out = self.key.to_json()
+        out['clock'] = self.clock
         for name in VARIANTS:
             spread = getattr(self, name)
             out[name] = spread.to_json() if spread else None
         out['ratio'] = self.ratio
+        out['noise'] = self.noise
+        out['changed'] = self.changed
         return out
 
 
@@ -194,7 +258,7 @@ def rows_from_json(data):
     for r in data['rows']:
         key = Key(r['figure'], tuple(r['params'].items()), r['metric'],
                   r['unit'])
-        row = Row(key)
+        row = Row(key, clock=r.get('clock', WALL))
         for variant in VARIANTS:
             if r.get(variant):
                 setattr(row, variant, Spread(list(r[variant]['values'])))
@@ -209,7 +273,13 @@ def summarize(samples):
     rows = {}
     for variant in VARIANTS:
         for sample in samples.get(variant, []):
-            row = rows.setdefault(sample.key, Row(sample.key))
+            row = rows.setdefault(sample.key,
+                                  Row(sample.key, clock=sample.clock))
+            if row.clock != sample.clock:
+                raise ProtocolError(
+                    f'{sample.key.figure} {sample.key.params_text} '
+                    f'{sample.key.metric} measured by two clocks, '
+                    f'{row.clock} and {sample.clock}')
             spread = getattr(row, variant)
             if spread is None:
                 setattr(row, variant, Spread([sample.value]))
@@ -221,31 +291,36 @@ def summarize(samples):
 
 def incomplete(rows, boots):
     """Descriptions of rows that do not have exactly `boots` values of
-    each kernel."""
+    each kernel (boots: a number, or one for each clock)."""
     out = []
     for row in rows:
+        want = boots.get(row.clock) if isinstance(boots, dict) else boots
         for variant in VARIANTS:
             spread = getattr(row, variant)
             n = spread.n if spread else 0
-            if n != boots:
+            if n != want:
                 out.append(f'{row.key.figure} {row.key.params_text} '
                            f'{row.key.metric}: {n} values from the '
-                           f'{variant} kernel, expected {boots}')
+                           f'{variant} kernel, expected {want}')
     return out
 
 
 # -- rendering ----------------------------------------------------------
 
 _TIME_SCALES = ((1e4, 1, 'ns'), (1e7, 1e3, 'us'), (None, 1e6, 'ms'))
+# Under icount a guest nanosecond is an instruction: the tables say so.
+_COUNT_SCALES = ((1e4, 1, 'insn'), (1e7, 1e3, 'kinsn'), (None, 1e6, 'Minsn'))
 
 
 def scale(row):
-    """(divisor, unit) that shows the row's medians with few digits."""
+    """(divisor, unit) that shows the row's medians with few digits; the
+    times of a counted figure in instructions."""
     if row.key.unit != 'ns':
         return 1, row.key.unit
     medians = [s.median for s in (row.unpatched, row.patched) if s]
     top = max(medians) if medians else 0
-    for limit, div, unit in _TIME_SCALES:
+    scales = _COUNT_SCALES if row.clock == ICOUNT else _TIME_SCALES
+    for limit, div, unit in scales:
         if limit is None or top < limit:
             return div, unit
     return 1, 'ns'      # not reached
@@ -269,35 +344,83 @@ def cell(spread, div, unit):
             f'({number(spread.low / div)}-{number(spread.high / div)})')
 
 
+CHANGE_MARK = '*'
+
+
 def ratio_text(row):
-    """Two decimals; two significant digits below 0.1."""
+    """Two decimals (three within 1% of 1 for a counted figure, whose
+    noise floor can be that small); two significant digits below 0.1;
+    CHANGE_MARK after a ratio outside the noise floor."""
     r = row.ratio
     if r is None:
         return '-'
-    return f'{r:.2f}' if r >= 0.1 else f'{r:.2g}'
+    if r < 0.1:
+        text = f'{r:.2g}'
+    elif row.clock == ICOUNT and abs(r - 1) < 0.01:
+        text = f'{r:.3f}'
+    else:
+        text = f'{r:.2f}'
+    return text + (CHANGE_MARK if row.changed else '')
+
+
+def noise_text(row):
+    """The noise floor in percent: 0 when every boot gave the same
+    figure, '-' when there is no second boot."""
+    noise = row.noise
+    if noise is None:
+        return '-'
+    if noise == 0:
+        return '0%'
+    if noise < 0.001:
+        return '<0.1%'
+    return f'{100 * noise:.1f}%'
 
 
 def _cells(row):
     div, unit = scale(row)
-    return (row.key.figure, row.key.params_text, row.key.metric,
+    return (row.key.figure, row.key.params_text, row.key.metric, row.clock,
             cell(row.unpatched, div, unit), cell(row.patched, div, unit),
-            ratio_text(row))
+            ratio_text(row), noise_text(row))
 
 
-HEADER = ('FIGURE', 'PARAMETERS', 'METRIC', 'UNPATCHED median (min-max)',
-          'PATCHED median (min-max)', 'PATCHED/UNPATCHED')
+HEADER = ('FIGURE', 'PARAMETERS', 'METRIC', 'CLOCK',
+          'UNPATCHED median (min-max)', 'PATCHED median (min-max)',
+          'PATCHED/UNPATCHED', 'NOISE')
 
 
 def table(rows):
     """The terminal table."""
     lines = [HEADER] + [_cells(r) for r in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(6)]
+    widths = [max(len(line[i]) for line in lines) for i in range(8)]
     out = []
     for line in lines:
-        left = '  '.join(v.ljust(w) for v, w in zip(line[:3], widths))
-        right = '  '.join(v.rjust(w) for v, w in zip(line[3:], widths[3:]))
+        left = '  '.join(v.ljust(w) for v, w in zip(line[:4], widths))
+        right = '  '.join(v.rjust(w) for v, w in zip(line[4:], widths[4:]))
         out.append(f'  {left}  {right}'.rstrip())
     return '\n'.join(out)
+
+
+def floor_summary(rows):
+    """One sentence per clock: the largest noise floor among its rows,
+    and which row has it."""
+    out = []
+    for clock in CLOCKS:
+        some = [r for r in rows if r.clock == clock and r.noise is not None
+                and r.key.unit == 'ns']
+        if not some:
+            continue
+        top = max(some, key=lambda r: r.noise)
+        out.append(f'Noise floor of the {len(some)} {clock} times: at most '
+                   f'{noise_text(top)} ({top.key.figure} '
+                   f'{top.key.params_text} {top.key.metric}).')
+    return ' '.join(out)
+
+
+LEGEND = (f'Clock: {ICOUNT}, {CLOCKS[ICOUNT]}; {WALL}, {CLOCKS[WALL]}. '
+          'Noise: the noise floor, the larger spread (max - min) / median '
+          'of one kernel across its boots. A ratio marked '
+          f'{CHANGE_MARK} is further from 1 than the noise floor: a change; '
+          'the others are within what booting the same kernel again moves.')
 
 
 def markdown(rows, note=''):
@@ -305,19 +428,23 @@ def markdown(rows, note=''):
     out = []
     if note:
         out += [note.strip(), '']
-    out += ['| Figure | Parameters | Metric | Unpatched: median (min-max) '
-            '| Patched: median (min-max) | Patched/unpatched |',
-            '|---|---|---|---:|---:|---:|']
+    floor = floor_summary(rows)
+    if floor:
+        out += [floor, '']
+    out += ['| Figure | Parameters | Metric | Clock '
+            '| Unpatched: median (min-max) | Patched: median (min-max) '
+            '| Patched/unpatched | Noise |',
+            '|---|---|---|---|---:|---:|---:|---:|']
     for row in rows:
         cells = [c.replace('|', '\\|') for c in _cells(row)]
         cells[0] = f'`{cells[0]}`'
+        cells[6] = cells[6].replace(CHANGE_MARK, '\\' + CHANGE_MARK)
         out.append('| ' + ' | '.join(cells) + ' |')
-    legend = []
+    legend = [f'- {LEGEND}']
     for figure in dict.fromkeys(r.key.figure for r in rows):
         if figure in FIGURES:
             legend.append(f'- `{figure}`: {FIGURES[figure]}.')
-    if legend:
-        out += [''] + legend
+    out += [''] + legend
     return '\n'.join(out) + '\n'
 
 
@@ -343,7 +470,9 @@ def summary(figure, block):
         if ratios:
             text += (f'patched/unpatched {min(ratios):.2f} to '
                      f'{max(ratios):.2f} (median '
-                     f'{statistics.median(ratios):.2f})')
+                     f'{statistics.median(ratios):.2f}), '
+                     f'{sum(1 for r in rows if r.changed)} outside the '
+                     'noise floor')
         if same:
             text += f'{"; " if ratios else ""}{same} are 0 on both kernels'
         moved = [r for r in rows if r.ratio is not None or
@@ -363,23 +492,30 @@ def letter(rows, note=''):
     columns (checkpatch's limit for a commit message), one block per
     figure under its legend; the figures of SUMMED_UP in a few lines."""
     out = textwrap.wrap(note.strip(), 72) + [''] if note else []
+    floor = floor_summary(rows)
+    out += textwrap.wrap(floor, 72) + [''] if floor else []
+    out += textwrap.wrap(LEGEND, 72) + ['']
     for figure in dict.fromkeys(r.key.figure for r in rows):
         block = [r for r in rows if r.key.figure == figure]
-        out += textwrap.wrap(f'{figure}: {FIGURES.get(figure, "")}', 72)
+        clocks = ', '.join(dict.fromkeys(r.clock for r in block))
+        out += textwrap.wrap(f'{figure} ({clocks}): '
+                             f'{FIGURES.get(figure, "")}', 72)
         if figure in SUMMED_UP:
             out += summary(figure, block) + ['']
             continue
-        lines = [('', 'unpatched', 'patched', 'ratio')]
+        lines = [('', 'unpatched', 'patched', 'ratio', 'noise')]
         for row in block:
             div, unit = scale(row)
             params = row.key.params_text
             if row.key.metric not in ('call', 'kill_to_reaped',
-                                      'exit_to_reaped', 'round_trip'):
+                                      'exit_to_reaped', 'round_trip',
+                                      'syscall', 'walk'):
                 params += f' {row.key.metric}'
             lines.append((params, cell(row.unpatched, div, unit),
-                          cell(row.patched, div, unit), ratio_text(row)))
-        widths = [max(len(line[i]) for line in lines) for i in range(4)]
-        if 2 + sum(widths) + 6 <= LETTER_WIDTH:
+                          cell(row.patched, div, unit), ratio_text(row),
+                          noise_text(row)))
+        widths = [max(len(line[i]) for line in lines) for i in range(5)]
+        if 2 + sum(widths) + 8 <= LETTER_WIDTH:
             for line in lines:
                 out.append(('  ' + line[0].ljust(widths[0]) + '  ' +
                             '  '.join(v.rjust(w) for v, w in

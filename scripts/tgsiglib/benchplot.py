@@ -3,7 +3,7 @@
 `gnuplot plot.gp` in the run directory draws bench.svg again."""
 import dataclasses
 
-from .bench import PATCHED, UNPATCHED, VARIANTS
+from .bench import ICOUNT, PATCHED, UNPATCHED, VARIANTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,13 +43,44 @@ PANELS = (
     Panel('pidns_zap', 'exit_to_reaped',
           "PID namespace init's exit until waitpid() returns",
           "init's children"),
+    Panel('hot_path', 'round_trip',
+          'kill() or tgkill() until the handler has woken the sender',
+          'threads of the signalled process'),
+    Panel('kill_all_kernel', 'syscall',
+          'in the kernel: kill(-1), sys_enter to sys_exit',
+          'processes outside the namespace'),
+    Panel('pidns_zap_kernel', 'walk',
+          "in the kernel: the zap's walk, first to last SIGKILL",
+          'processes outside the namespace'),
 )
+# The y label of times, by the clock that measured them.
+_TIME_LABEL = {
+    ICOUNT: 'thousand instructions (median, min-max bars)',
+}
 _COLOUR = {UNPATCHED: '#d62728', PATCHED: '#1f77b4'}
 _US = 1e3       # ns per microsecond
 
 
 def _quote(text):
     return "'" + text.replace("'", "''") + "'"
+
+
+def clock(rows, panel):
+    """The clock of the panel's rows (the first one's)."""
+    for row in rows:
+        if row.key.figure == panel.figure and row.key.metric == panel.metric:
+            return row.clock
+    return ''
+
+
+def labels(rows, panel):
+    """(title, y label) of a panel: the title says which clock."""
+    which = clock(rows, panel)
+    ylabel = panel.ylabel
+    if ylabel == Panel.ylabel and which in _TIME_LABEL:
+        ylabel = _TIME_LABEL[which]
+    what = 'instructions, -icount' if which == ICOUNT else 'wall clock'
+    return f'{panel.title} [{what}]', ylabel
 
 
 def series(rows, panel):
@@ -144,9 +175,10 @@ def script(rows, output, title):
             parts.append(f'{name} using 1:2:3:4 with yerrorlines '
                          f'title {_quote(stitle)} lw 2 dt {dash} '
                          f'lc rgb {_quote(_COLOUR[variant])} pt 7 ps 0.6')
-        plots += [f'set title {_quote(panel.title)}',
+        title, ylabel = labels(rows, panel)
+        plots += [f'set title {_quote(title)}',
                   f'set xlabel {_quote(panel.xlabel)}',
-                  f'set ylabel {_quote(panel.ylabel)}']
+                  f'set ylabel {_quote(ylabel)}']
         plots += _axes(ss)
         plots.append('plot ' + ', \\\n     '.join(parts))
     lines += blocks

@@ -6,13 +6,16 @@ Both kernels are the ones `tgsig run --baseline` and `tgsig run` build
 scripts/bench/ are compiled static and packed into one initramfs; the two
 kernels are booted alternately, unpatched first (A B A B ...), each the
 same number of times under the same QEMU settings.  Every boot runs every
-program once, through guest/init's plan like `run --exec`; each boot
-directory is a run directory of its own (console.log, output.log,
+program of one clock (SETUPS) once, through guest/init's plan like `run
+--exec`: the figures that count instructions in boots under -icount on
+one vCPU, those about two CPUs at once in boots by the host's clock; each
+boot directory is a run directory of its own (console.log, output.log,
 results.json).  A program that fails, a kernel splat, a taint or a
 timeout ends the benchmark.  The measurements (the protocol is in
 bench.py) become a table on the terminal, results.json, results.md and
 bench.svg in the run directory.
 """
+import dataclasses
 import json
 import os
 import time
@@ -28,52 +31,116 @@ CFLAGS = ['-O2', '-static', '-pthread', '-Wall',
           '-I', os.path.join(REPO, 'selftests', 'tg_signal')]
 # (build variant, name in the results)
 KERNELS = (('baseline', bench.UNPATCHED), ('patched', bench.PATCHED))
-BOOTS, QUICK_BOOTS = 5, 2       # of each kernel
+# Boots of each kernel for each clock: a counted figure repeats from boot
+# to boot, so three show its noise floor.
+BOOTS = {bench.ICOUNT: 3, bench.WALL: 5}
+QUICK_BOOTS = 2
 DEFAULT_SMP = 2
 
 
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """How the boots of one clock run QEMU: smp None is --smp; icount
+    None is the host's clock."""
+    clock: str
+    smp: int
+    icount: int
+    why: str
+
+
+SETUPS = (
+    # One vCPU: under -icount TCG runs the vCPUs round robin in one host
+    # thread, and a figure whose work crosses vCPUs falls into one of a
+    # few modes, depending on the order QEMU runs them in; on one vCPU
+    # there is one order.
+    Setup(bench.ICOUNT, 1, 0, 'one vCPU, so that no figure depends on the '
+          'order in which QEMU runs the vCPUs'),
+    Setup(bench.WALL, None, None, 'for the figures about two CPUs at once'),
+)
+
+
 class Program:
-    def __init__(self, name, full, quick, timeout):
+    """One run of a program of scripts/bench/ in the boots of @clock;
+    @metrics, when given, are the only measurements taken from it there."""
+
+    def __init__(self, name, full, quick, timeout, clock=bench.ICOUNT,
+                 metrics=None):
         self.name, self.full, self.quick, self.timeout = \
             name, full, quick, timeout
+        self.clock, self.metrics = clock, metrics
 
     def args(self, quick):
         return self.quick if quick else self.full
 
+    def keep(self, samples):
+        if not self.metrics:
+            return samples
+        return [s for s in samples if s.key.metric in self.metrics]
+
 
 PROGRAMS = (
-    Program('kill_all', '--procs 10,1000,5000,10000 --reps 15 --forks 200',
-            '--procs 10,1000 --reps 7 --forks 50', 900),
+    Program('kill_all', '--procs 10,1000,5000,10000 --reps 15 --forks 0',
+            '--procs 10,1000 --reps 7 --forks 0', 900),
     Program('kill_all_wide',
             '--procs 10,1000,5000,10000 --ns-procs 10,1000,3000 '
             '--threads 1,4 --reps 15 --initial-ns yes',
             '--procs 10,1000 --ns-procs 10,1000 --threads 1,4 --reps 7 '
             '--initial-ns yes', 900),
+    # The reaping time is counted; how many processes ran user code
+    # after the kill began depends on two CPUs running at once.
     Program('pipeline', '--procs 16,128,512 --reps 5',
-            '--procs 16,128 --reps 3', 600),
+            '--procs 16,128 --reps 3', 600, metrics=('reaped',)),
     Program('group_kill', '--threads 1,64,512,2048 --reps 5',
             '--threads 1,64,512 --reps 3', 600),
     Program('pidns_zap', '--children 16,256,1024 --threads 1,4 --reps 5',
             '--children 16,256 --threads 1,4 --reps 3', 600),
     Program('hot_path', '--threads 1,16 --iterations 2000',
             '--threads 1,16 --iterations 500', 300),
+    # Last: it turns tracing on (and off again).
+    Program('kernel_cost',
+            '--procs 10,1000,5000,10000 --reps 9 --children 16 '
+            '--initial-ns yes',
+            '--procs 10,1000 --reps 5 --children 16 --initial-ns yes', 900),
+    # fork() while another CPU sends kill(-1): two CPUs at once.
+    Program('kill_all', '--procs 10,1000,5000,10000 --reps 0 --forks 200',
+            '--procs 10,1000 --reps 0 --forks 50', 900, clock=bench.WALL),
+    Program('pipeline', '--procs 16,128,512 --reps 5',
+            '--procs 16,128 --reps 3', 600, clock=bench.WALL,
+            metrics=('woke',)),
     Program('distribution', '--threads 4,16 --signals 1000',
-            '--threads 4,16 --signals 200', 300),
+            '--threads 4,16 --signals 200', 300, clock=bench.WALL),
 )
 
 
-def select(names):
-    """The programs named in @names ("a,b"), all of them for None."""
-    if not names:
-        return list(PROGRAMS)
-    known = {p.name: p for p in PROGRAMS}
-    wanted = [n.strip() for n in names.split(',') if n.strip()]
-    unknown = [n for n in wanted if n not in known]
-    if unknown or not wanted:
-        raise TgsigError(f'--programs {names}: no program called '
-                         f'{", ".join(unknown) or "that"}',
-                         'the programs are ' + ', '.join(known))
-    return [p for p in PROGRAMS if p.name in wanted]
+def select(names, clock=None):
+    """The programs named in @names ("a,b"), all of them for None; with
+    @clock, every one of them in the boots of that clock (once each)."""
+    programs = list(PROGRAMS)
+    if names:
+        known = list(dict.fromkeys(p.name for p in PROGRAMS))
+        wanted = [n.strip() for n in names.split(',') if n.strip()]
+        unknown = [n for n in wanted if n not in known]
+        if unknown or not wanted:
+            raise TgsigError(f'--programs {names}: no program called '
+                             f'{", ".join(unknown) or "that"}',
+                             'the programs are ' + ', '.join(known))
+        programs = [p for p in PROGRAMS if p.name in wanted]
+    if clock:
+        by_name = {}
+        for p in programs:
+            if p.name not in by_name:
+                by_name[p.name] = Program(p.name, p.full.replace(
+                    '--forks 0', '--forks 200'), p.quick.replace(
+                    '--forks 0', '--forks 50'), p.timeout, clock)
+        programs = list(by_name.values())
+    return programs
+
+
+def groups(programs):
+    """[(Setup, [Program])] for the setups that have programs, in the
+    order of SETUPS."""
+    return [(s, [p for p in programs if p.clock == s.clock])
+            for s in SETUPS if any(p.clock == s.clock for p in programs)]
 
 
 def plan(quick, programs=PROGRAMS):
@@ -84,9 +151,9 @@ def plan(quick, programs=PROGRAMS):
 def compile_programs(shell, bin_dir, log, programs=PROGRAMS):
     if not shell.dry_run:
         os.makedirs(bin_dir, exist_ok=True)
-    for p in programs:
-        shell.run(['gcc', *CFLAGS, '-o', os.path.join(bin_dir, p.name),
-                   os.path.join(SOURCES, p.name + '.c')], log=log)
+    for name in dict.fromkeys(p.name for p in programs):
+        shell.run(['gcc', *CFLAGS, '-o', os.path.join(bin_dir, name),
+                   os.path.join(SOURCES, name + '.c')], log=log)
 
 
 def config_difference(unpatched, patched):
@@ -116,9 +183,12 @@ def _on_test(progress, where):
     return on_test
 
 
-def collect(the_plan, boot, boot_dir, meta):
-    """Check one boot and take its measurements.  Returns (samples,
-    problems); writes the boot's results.json and results.ktap."""
+def collect(the_plan, boot, boot_dir, meta, programs=None):
+    """Check one boot and take its measurements, marked with the clock of
+    the programs (@programs: those of the plan, in its order).  Returns
+    (samples, problems); writes the boot's results.json and
+    results.ktap."""
+    by_test = {f'bench:{p.name}': p for p in programs or ()}
     with open(os.path.join(boot_dir, 'console.log'), encoding='utf-8',
               errors='replace') as f:
         console = f.read().splitlines()
@@ -135,11 +205,15 @@ def collect(the_plan, boot, boot_dir, meta):
         problems.append(report.failures(root))
     samples = []
     for test in boot.stream.tests:
+        program = by_test.get(test.name)
         try:
-            found = bench.parse_output(test.output)
+            found = bench.parse_output(
+                test.output, program.clock if program else bench.WALL)
         except bench.ProtocolError as err:
             problems.append(f'{test.name}: {err.what}')
             continue
+        if program:
+            found = program.keep(found)
         if not found and test.rc == 0:
             problems.append(f'{test.name}: no measurement in its output')
         samples += found
@@ -154,35 +228,58 @@ def _kernel_json(kernel):
             'dir': kernel.arts.dir}
 
 
+def qemu_text(setup):
+    """How QEMU ran the boots of one setup (a dict of results.json)."""
+    text = f'QEMU {setup["accel"].upper()}'
+    if setup.get('icount') is not None:
+        text += f' -icount shift={setup["icount"]},sleep=off'
+    return text + f' -smp {setup["smp"]}'
+
+
 def note(meta):
     """The paragraph above the Markdown table."""
     differ = [d['option'] for d in meta['config_difference']]
     patches = len(meta['kernels'][bench.PATCHED]['patches'])
     took = (f' ({meta["seconds"] / 60:.0f} minutes)' if 'seconds' in meta
             else '')
-    return (f'{meta["boots"]} boots of each kernel, booted alternately '
-            f'(unpatched first) under QEMU {meta["accel"].upper()} with '
-            f'-smp {meta["smp"]} and {meta["memory"]} of memory; each '
-            'boot reports the median of many runs inside the guest, and '
-            'the table shows the median of those and their spread '
-            f'(min-max) across boots. Base: {meta["tree"]}; patched: '
-            f'the series, {patches} patches; the two .config files '
+    setups = meta.get('setups') or [
+        {'clock': bench.WALL, 'accel': meta['accel'], 'smp': meta['smp'],
+         'boots': meta['boots']}]
+    how = '; '.join(f'the {s["clock"]} figures in {s["boots"]} boots of '
+                    f'each kernel under {qemu_text(s)}' for s in setups)
+    return (f'Both kernels booted alternately (unpatched first): {how}; '
+            f'{meta["memory"]} of memory. Each boot reports the median of '
+            'many runs inside the guest, and the table shows the median of '
+            'those and their spread (min-max) across boots. Base: '
+            f'{meta["tree"]}; patched: the series, {patches} patches; the '
+            'two .config files '
             + (f'differ only in {", ".join(differ)}. ' if differ else
                'are the same. ')
             + f'Command: `{meta["command"]}`{took}.')
 
 
+def boots_of(quick, boots):
+    """{clock: boots of each kernel}: @boots for every clock when given."""
+    if boots:
+        return {clock: boots for clock in BOOTS}
+    return {clock: QUICK_BOOTS if quick else n for clock, n in BOOTS.items()}
+
+
 def bench_command(opts, shell, progress, quick=False, boots=None,
-                  command='scripts/tgsig bench', programs=None):
+                  command='scripts/tgsig bench', programs=None, clock=None):
+    """clock: None for each figure's own clock (SETUPS), or one clock for
+    every figure."""
     start = time.monotonic()
-    programs = select(programs)
+    programs = select(programs, clock)
     work = work_dir(opts)
-    boots = boots or (QUICK_BOOTS if quick else BOOTS)
+    boots = boots_of(quick, boots)
     run_dir = new_run_dir(work, 'bench') if not shell.dry_run else \
         os.path.join(work, 'runs', 'DRY-RUN-bench')
     build_log = os.path.join(run_dir, 'build.log')
-    progress.say(f'tgsig bench{" --quick" if quick else ""}: {boots} boots '
-                 f'of each kernel, alternately; run directory {run_dir}')
+    the_groups = groups(programs)
+    progress.say(f'tgsig bench{" --quick" if quick else ""}: ' + '; '.join(
+        f'{boots[s.clock]} boots of each kernel for the {s.clock} figures'
+        for s, _ in the_groups) + f', alternately; run directory {run_dir}')
 
     ws, base, label = prepare_base(opts, shell, progress,
                                    deps.PACKAGES + deps.BENCH_PACKAGES)
@@ -203,32 +300,53 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
     bin_dir = os.path.join(run_dir, 'bin')
     with progress.step('build benchmark programs'):
         compile_programs(shell, bin_dir, build_log, programs)
-    the_plan = plan(quick, programs)
-    initrd = os.path.join(run_dir, 'initramfs.cpio')
-    with progress.step('pack initramfs'):
-        pack_initramfs(shell, initrd, the_plan, [('tgsig/bench', bin_dir)])
-        for _, _, _, cmd in the_plan:
-            progress.say(f'plan: {cmd}')
 
-    if shell.dry_run and opts.accel == 'auto':
-        accel = 'tcg'
-        progress.say('accelerator: decided by a probe boot in a real run '
-                     '(KVM when it works); TCG shown here')
-    else:
-        accel = choose_accel(opts, kernels[bench.UNPATCHED].arts.bzimage,
-                             work, progress)
-    meta = {'command': command, 'quick': quick, 'boots': boots,
+    accel = 'tcg'
+    if any(s.icount is None for s, _ in the_groups):
+        if shell.dry_run and opts.accel == 'auto':
+            progress.say('accelerator: decided by a probe boot in a real '
+                         'run (KVM when it works); TCG shown here')
+        else:
+            accel = choose_accel(opts,
+                                 kernels[bench.UNPATCHED].arts.bzimage,
+                                 work, progress)
+    elif opts.accel == 'kvm':
+        raise TgsigError('--accel kvm: every figure asked for counts '
+                         'instructions, which QEMU does under TCG only')
+    setups = []
+    for setup, progs in the_groups:
+        the_plan = plan(quick, progs)
+        initrd = os.path.join(run_dir, f'initramfs-{setup.clock}.cpio')
+        with progress.step(f'pack initramfs ({setup.clock} figures)'):
+            pack_initramfs(shell, initrd, the_plan,
+                           [('tgsig/bench', bin_dir)])
+            for _, _, _, cmd in the_plan:
+                progress.say(f'plan: {cmd}')
+        setups.append({
+            'clock': setup.clock, 'boots': boots[setup.clock],
+            'accel': 'tcg' if setup.icount is not None else accel,
+            'smp': setup.smp or opts.smp, 'icount': setup.icount,
+            'why': setup.why, 'initrd': initrd, 'plan': the_plan,
+            'programs': progs})
+
+    meta = {'command': command, 'quick': quick,
+            'boots': max(boots[s['clock']] for s in setups),
             'accel': accel, 'smp': opts.smp, 'memory': opts.memory,
             'tree': label, 'run_dir': run_dir,
             'kernels': {n: _kernel_json(k) for n, k in kernels.items()},
             'config_difference': [{'option': n, bench.UNPATCHED: a,
                                    bench.PATCHED: b} for n, a, b in differ],
+            'setups': [{k: v for k, v in s.items()
+                        if k not in ('initrd', 'plan', 'programs')}
+                       for s in setups],
             'programs': [{'name': p.name, 'args': p.args(quick),
-                          'timeout': p.timeout} for p in programs],
+                          'timeout': p.timeout, 'clock': p.clock,
+                          'metrics': list(p.metrics or ())}
+                         for p in programs],
             'boot_runs': []}
 
-    samples = boot_all(opts, shell, progress, kernels, initrd, the_plan,
-                       accel, run_dir, boots, meta)
+    samples = boot_all(opts, shell, progress, kernels, setups, run_dir,
+                       meta)
     if shell.dry_run:
         shell.show(['gnuplot', 'plot.gp'], cwd=run_dir)
         progress.say(f'would write results.json, results.md, plot.gp and '
@@ -244,33 +362,46 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
     write_results(shell, progress, run_dir, rows, meta)
 
     print()
-    print(f'tgsig bench: {label}; {accel.upper()} -smp {opts.smp}, '
-          f'{boots} boots of each kernel')
+    print(f'tgsig bench: {label}; ' + '; '.join(
+        f'{s["clock"]}: {qemu_text(s)}, {s["boots"]} boots of each kernel'
+        for s in meta['setups']))
     print(bench.table(rows))
+    floor = bench.floor_summary(rows)
+    if floor:
+        print(floor)
     print(f'\nrun directory: {run_dir}')
     print('  results.json results.md letter.txt bench.svg plot.gp boot*/')
     minutes, seconds = divmod(int(meta['seconds']), 60)
-    print(f'{len(rows)} figures from {2 * boots} boots in {minutes}m '
-          f'{seconds:02d}s')
+    print(f'{len(rows)} figures from {len(meta["boot_runs"])} boots in '
+          f'{minutes}m {seconds:02d}s')
     return 0
 
 
-def boot_all(opts, shell, progress, kernels, initrd, the_plan, accel,
-             run_dir, boots, meta):
+def boot_order(setups):
+    """[(setup, kernel name)]: round after round, each setup's kernels
+    alternately (unpatched first), as long as the setup has boots left."""
+    rounds = max(s['boots'] for s in setups)
+    return [(s, name) for i in range(rounds) for s in setups
+            if i < s['boots'] for _, name in KERNELS]
+
+
+def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
     """Boot the kernels alternately, unpatched first; returns
     {'unpatched': [Sample], 'patched': [Sample]}.  Raises on the first
     boot that fails."""
     samples = {bench.UNPATCHED: [], bench.PATCHED: []}
-    order = [name for _ in range(boots) for _, name in KERNELS]
-    for i, name in enumerate(order, 1):
+    order = boot_order(setups)
+    for i, (setup, name) in enumerate(order, 1):
         kernel = kernels[name]
-        boot_dir = os.path.join(run_dir, f'boot{i:02d}-{name}')
+        clock, smp = setup['clock'], setup['smp']
+        boot_dir = os.path.join(run_dir, f'boot{i:02d}-{clock}-{name}')
         logs = tuple(os.path.join(boot_dir, n) for n in
                      ('console.log', 'output.log', 'heartbeat.log'))
-        cmd = qemu.argv(kernel.arts.bzimage, initrd, opts.smp, accel, logs,
-                        memory=opts.memory)
-        where = f'boot {i}/{len(order)} ({name})'
-        with progress.step(f'{where}: {accel.upper()}, -smp {opts.smp}'):
+        cmd = qemu.argv(kernel.arts.bzimage, setup['initrd'], smp,
+                        setup['accel'], logs, memory=opts.memory,
+                        icount=setup['icount'])
+        where = f'boot {i}/{len(order)} ({clock}, {name})'
+        with progress.step(f'{where}: {qemu_text(setup)}'):
             shell.show(cmd)
             if shell.dry_run:
                 continue
@@ -278,13 +409,14 @@ def boot_all(opts, shell, progress, kernels, initrd, the_plan, accel,
             boot = qemu.boot(cmd, logs, opts.limits, progress,
                              on_test=_on_test(progress, where))
             found, problems = collect(
-                the_plan, boot, boot_dir,
+                setup['plan'], boot, boot_dir,
                 {'variant': name, 'head': kernel.head, 'tree': kernel.label,
-                 'accel': accel, 'smp': opts.smp, 'qemu': cmd})
+                 'accel': setup['accel'], 'smp': smp, 'clock': clock,
+                 'icount': setup['icount'], 'qemu': cmd},
+                setup['programs'])
             cpus = (boot.stream.booted or '').rpartition('cpus=')[2]
-            if cpus and cpus != str(opts.smp):
-                problems.append(f'the guest saw {cpus} CPUs, not '
-                                f'{opts.smp}')
+            if cpus and cpus != str(smp):
+                problems.append(f'the guest saw {cpus} CPUs, not {smp}')
             if problems:
                 raise TgsigError(f'{where} failed; the benchmark is not '
                                  'valid:\n' + '\n'.join(problems),
@@ -292,10 +424,19 @@ def boot_all(opts, shell, progress, kernels, initrd, the_plan, accel,
                                  'output.log', log=boot_dir)
             samples[name] += found
             meta['boot_runs'].append({
-                'index': i, 'kernel': name, 'dir': boot_dir,
+                'index': i, 'kernel': name, 'clock': clock, 'dir': boot_dir,
                 'seconds': round(boot.seconds, 1),
                 'guest': boot.stream.booted, 'measurements': len(found)})
     return samples
+
+
+def plot_title(meta):
+    setups = meta.get('setups') or [
+        {'clock': bench.WALL, 'accel': meta['accel'], 'smp': meta['smp'],
+         'boots': meta['boots']}]
+    return 'tgsig bench: unpatched vs patched; ' + '; '.join(
+        f'{s["clock"]}: {qemu_text(s)}, {s["boots"]} boots each'
+        for s in setups)
 
 
 def write_results(shell, progress, run_dir, rows, meta):
@@ -312,10 +453,8 @@ def write_results(shell, progress, run_dir, rows, meta):
     with open(os.path.join(run_dir, 'letter.txt'), 'w',
               encoding='utf-8') as f:
         f.write(bench.letter(rows, note(meta)))
-    title = (f'tgsig bench: unpatched vs patched, {meta["boots"]} boots '
-             f'each, {meta["accel"].upper()} -smp {meta["smp"]}')
     with open(os.path.join(run_dir, 'plot.gp'), 'w', encoding='utf-8') as f:
-        f.write(benchplot.script(rows, 'bench.svg', title))
+        f.write(benchplot.script(rows, 'bench.svg', plot_title(meta)))
     with progress.step('plot'):
         shell.run(['gnuplot', 'plot.gp'], cwd=run_dir)
 

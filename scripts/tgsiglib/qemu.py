@@ -44,8 +44,18 @@ class BootResult:
         return self.outcome == 'done'
 
 
-def argv(kernel, initrd, smp, accel, logs, append='', memory='2G'):
-    """The QEMU command line. logs: (console, output, heartbeat) files."""
+# The seed of the guest's random numbers (RDRAND and the like) when
+# counting instructions, so that nothing in the guest depends on the host.
+ICOUNT_SEED = 1
+
+
+def argv(kernel, initrd, smp, accel, logs, append='', memory='2G',
+         icount=None):
+    """The QEMU command line. logs: (console, output, heartbeat) files.
+    icount: None, or N for TCG with `-icount shift=N,sleep=off`: guest
+    time advances 2**N ns per instruction and skips idle time, the vCPUs
+    run round robin in one host thread, and the guest's random numbers
+    come from a fixed seed."""
     console, output, heartbeat = logs
     cmdline = ('console=ttyS0,115200 panic=-1 printk.time=1 '
                'loglevel=7 rdinit=/init ' + append).strip()
@@ -54,7 +64,13 @@ def argv(kernel, initrd, smp, accel, logs, append='', memory='2G'):
            '-initrd', initrd, '-append', cmdline,
            '-serial', f'file:{console}', '-serial', f'file:{output}',
            '-serial', f'file:{heartbeat}']
-    if accel == 'kvm':
+    if icount is not None:
+        if accel == 'kvm':
+            raise TgsigError('-icount counts instructions under TCG only')
+        cmd += ['-accel', 'tcg,thread=single', '-cpu', 'max',
+                '-icount', f'shift={icount},sleep=off',
+                '-seed', str(ICOUNT_SEED)]
+    elif accel == 'kvm':
         cmd += ['-accel', 'kvm', '-cpu', 'host']
     else:
         cmd += ['-accel', 'tcg,thread=multi', '-cpu', 'max']

@@ -36,36 +36,41 @@ tgsig-bench hot_path threads=1 call=kill round_trip=9300 ns
 """
 
 TABLE = """\
-  FIGURE     PARAMETERS             METRIC          UNPATCHED median (min-max)  \
-PATCHED median (min-max)  PATCHED/UNPATCHED
-  kill_all   procs=10               call                   23.0 us (22.0-24.0)  \
-     22.0 us (21.0-23.0)               0.96
-  kill_all   procs=1000             call                      450 us (440-460)  \
-     25.5 us (25.0-26.0)              0.057
-  pidns_zap  children=16 threads=4  exit_to_reaped         1600 us (1500-1700)  \
-     1625 us (1600-1650)               1.02
-  hot_path   threads=1 call=kill    round_trip             9200 ns (9000-9400)  \
-     9250 ns (9200-9300)               1.01"""
+  FIGURE     PARAMETERS             METRIC          CLOCK   \
+UNPATCHED median (min-max)  PATCHED median (min-max)  PATCHED/UNPATCHED  NOISE
+  kill_all   procs=10               call            icount      \
+23.0 kinsn (22.0-24.0)    22.0 kinsn (21.0-23.0)               0.96   9.1%
+  kill_all   procs=1000             call            icount         \
+450 kinsn (440-460)    25.5 kinsn (25.0-26.0)             0.057*   4.4%
+  pidns_zap  children=16 threads=4  exit_to_reaped  icount      \
+1600 kinsn (1500-1700)    1625 kinsn (1600-1650)               1.02  12.5%
+  hot_path   threads=1 call=kill    round_trip      icount       \
+9200 insn (9000-9400)     9250 insn (9200-9300)              1.005   4.3%"""
 
 MARKDOWN = """\
 Two boots of each kernel.
 
-| Figure | Parameters | Metric | Unpatched: median (min-max) \
-| Patched: median (min-max) | Patched/unpatched |
-|---|---|---|---:|---:|---:|
-| `kill_all` | procs=10 | call | 23.0 us (22.0-24.0) | 22.0 us (21.0-23.0) | 0.96 |
-| `kill_all` | procs=1000 | call | 450 us (440-460) | 25.5 us (25.0-26.0) | 0.057 |
-| `pidns_zap` | children=16 threads=4 | exit_to_reaped | 1600 us (1500-1700) \
-| 1625 us (1600-1650) | 1.02 |
-| `hot_path` | threads=1 call=kill | round_trip | 9200 ns (9000-9400) \
-| 9250 ns (9200-9300) | 1.01 |
+Noise floor of the 4 icount times: at most 12.5% (pidns_zap children=16 \
+threads=4 exit_to_reaped).
+
+| Figure | Parameters | Metric | Clock | Unpatched: median (min-max) \
+| Patched: median (min-max) | Patched/unpatched | Noise |
+|---|---|---|---|---:|---:|---:|---:|
+| `kill_all` | procs=10 | call | icount | 23.0 kinsn (22.0-24.0) \
+| 22.0 kinsn (21.0-23.0) | 0.96 | 9.1% |
+| `kill_all` | procs=1000 | call | icount | 450 kinsn (440-460) \
+| 25.5 kinsn (25.0-26.0) | 0.057\\* | 4.4% |
+| `pidns_zap` | children=16 threads=4 | exit_to_reaped | icount \
+| 1600 kinsn (1500-1700) | 1625 kinsn (1600-1650) | 1.02 | 12.5% |
+| `hot_path` | threads=1 call=kill | round_trip | icount \
+| 9200 insn (9000-9400) | 9250 insn (9200-9300) | 1.005 | 4.3% |
 """
 
 
-def golden_rows():
+def golden_rows(clock=bench.ICOUNT):
     return bench.summarize({
-        bench.UNPATCHED: bench.parse_output(UNPATCHED.splitlines()),
-        bench.PATCHED: bench.parse_output(PATCHED.splitlines())})
+        bench.UNPATCHED: bench.parse_output(UNPATCHED.splitlines(), clock),
+        bench.PATCHED: bench.parse_output(PATCHED.splitlines(), clock)})
 
 
 class Protocol(unittest.TestCase):
@@ -105,6 +110,11 @@ class Protocol(unittest.TestCase):
         samples = bench.parse_output(UNPATCHED.splitlines())
         self.assertEqual(len(samples), 8)
         self.assertEqual([s.value for s in samples[:2]], [22000, 440000])
+        self.assertEqual({s.clock for s in samples}, {bench.WALL})
+
+    def test_output_is_marked_with_its_clock(self):
+        samples = bench.parse_output(UNPATCHED.splitlines(), bench.ICOUNT)
+        self.assertEqual({s.clock for s in samples}, {bench.ICOUNT})
 
 
 class Statistics(unittest.TestCase):
@@ -155,6 +165,89 @@ class Statistics(unittest.TestCase):
         self.assertEqual(j['unpatched']['median'], 23000)
         self.assertEqual(j['patched']['min'], 21000)
         self.assertAlmostEqual(j['ratio'], 22000 / 23000)
+        self.assertEqual(j['clock'], bench.ICOUNT)
+        self.assertAlmostEqual(j['noise'], 2000 / 22000)
+        self.assertFalse(j['changed'])
+
+    def test_a_row_has_one_clock(self):
+        line = ['tgsig-bench f n=1 m=5 ns']
+        with self.assertRaises(bench.ProtocolError) as ctx:
+            bench.summarize({
+                bench.UNPATCHED: bench.parse_output(line, bench.ICOUNT),
+                bench.PATCHED: bench.parse_output(line, bench.WALL)})
+        self.assertIn('f n=1 m measured by two clocks, icount and wall',
+                      ctx.exception.what)
+
+    def test_incomplete_counts_the_boots_of_each_clock(self):
+        rows = bench.summarize({
+            bench.UNPATCHED: bench.parse_output(
+                ['tgsig-bench a n=1 m=5 ns'] * 3, bench.ICOUNT)
+            + bench.parse_output(['tgsig-bench b n=1 m=5 ns'] * 5),
+            bench.PATCHED: bench.parse_output(
+                ['tgsig-bench a n=1 m=5 ns'] * 3, bench.ICOUNT)
+            + bench.parse_output(['tgsig-bench b n=1 m=5 ns'] * 4)})
+        self.assertEqual(bench.incomplete(rows, {bench.ICOUNT: 3,
+                                                 bench.WALL: 5}),
+                         ['b n=1 m: 4 values from the patched kernel, '
+                          'expected 5'])
+
+
+class NoiseFloor(unittest.TestCase):
+    KEY = bench.Key('f', (('n', '1'),), 'm', 'ns')
+
+    def row(self, unpatched, patched, clock=bench.ICOUNT):
+        return bench.Row(self.KEY, bench.Spread(unpatched),
+                         bench.Spread(patched), clock)
+
+    def test_the_larger_spread_of_the_two_kernels(self):
+        row = self.row([100.0, 101.0, 100.0], [200.0, 204.0, 202.0])
+        self.assertAlmostEqual(row.noise, 4 / 202)
+        self.assertEqual(bench.noise_text(row), '2.0%')
+
+    def test_boots_that_repeat_exactly_have_no_noise(self):
+        row = self.row([10776.0, 10776.0], [10785.0, 10785.0])
+        self.assertEqual(row.noise, 0)
+        self.assertEqual(bench.noise_text(row), '0%')
+        # One comparison more, counted exactly: a change, in three decimals.
+        self.assertTrue(row.changed)
+        self.assertEqual(bench.ratio_text(row), '1.001*')
+
+    def test_a_ratio_within_the_noise_is_no_change(self):
+        row = self.row([100.0, 110.0], [104.0, 106.0])
+        self.assertAlmostEqual(row.noise, 10 / 105)
+        self.assertFalse(row.changed)
+        self.assertEqual(bench.ratio_text(row), '1.000')
+        self.assertTrue(self.row([100.0, 101.0], [150.0, 151.0]).changed)
+
+    def test_wall_clock_ratios_keep_two_decimals(self):
+        row = self.row([100.0, 100.5], [101.0, 101.1], bench.WALL)
+        self.assertEqual(bench.ratio_text(row), '1.01*')
+        row = self.row([100.0, 100.5], [100.6, 100.7], bench.WALL)
+        self.assertEqual(bench.ratio_text(row), '1.00')
+
+    def test_one_boot_has_no_noise_floor_and_no_change(self):
+        row = self.row([100.0], [50.0])
+        self.assertIsNone(row.noise)
+        self.assertFalse(row.changed)
+        self.assertEqual((bench.noise_text(row), bench.ratio_text(row)),
+                         ('-', '0.50'))
+
+    def test_counts_of_zero_on_every_boot(self):
+        row = bench.Row(bench.Key('p', (('n', '1'),), 'woke', 'procs'),
+                        bench.Spread([0.0, 0.0]), bench.Spread([0.0, 0.0]))
+        self.assertEqual((row.noise, row.ratio, row.changed), (0, None,
+                                                               False))
+        self.assertEqual(bench.noise_text(self.row([1000.0, 1000.5],
+                                                   [1.0, 1.0])), '<0.1%')
+
+    def test_floor_summary_names_the_largest_of_each_clock(self):
+        rows = golden_rows()
+        self.assertEqual(bench.floor_summary(rows),
+                         'Noise floor of the 4 icount times: at most 12.5% '
+                         '(pidns_zap children=16 threads=4 exit_to_reaped).')
+        self.assertEqual(bench.floor_summary(golden_rows(bench.WALL)),
+                         'Noise floor of the 4 wall times: at most 12.5% '
+                         '(pidns_zap children=16 threads=4 exit_to_reaped).')
 
 
 class Rendering(unittest.TestCase):
@@ -174,9 +267,15 @@ class Rendering(unittest.TestCase):
 
     def test_markdown_table_and_legend(self):
         text = bench.markdown(golden_rows(), 'Two boots of each kernel.')
-        legend = ''.join(f'- `{f}`: {bench.FIGURES[f]}.\n'
-                         for f in ('kill_all', 'pidns_zap', 'hot_path'))
+        legend = f'- {bench.LEGEND}\n' + ''.join(
+            f'- `{f}`: {bench.FIGURES[f]}.\n'
+            for f in ('kill_all', 'pidns_zap', 'hot_path'))
         self.assertEqual(text, MARKDOWN + '\n' + legend)
+
+    def test_wall_clock_times_stay_times(self):
+        row = golden_rows(bench.WALL)[1]
+        self.assertEqual(bench.cell(row.unpatched, *bench.scale(row)),
+                         '450 us (440-460)')
 
     def test_letter_fits_a_commit_message_one_block_per_figure(self):
         text = bench.letter(golden_rows(), 'Two boots of each kernel, ' * 9)
@@ -184,10 +283,12 @@ class Rendering(unittest.TestCase):
         self.assertLessEqual(max(len(x) for x in lines), 75)
         self.assertTrue(lines[0].startswith('Two boots of each kernel,'))
         for figure in ('kill_all', 'pidns_zap', 'hot_path'):
-            self.assertEqual(sum(x.startswith(f'{figure}: ') for x in lines),
-                             1)
-        self.assertEqual(lines[-1].split()[-1], bench.ratio_text(
-            golden_rows()[-1]))
+            self.assertEqual(sum(x.startswith(f'{figure} (icount): ')
+                                 for x in lines), 1)
+        self.assertIn('  procs=1000     450 kinsn (440-460)  '
+                      '25.5 kinsn (25.0-26.0)  0.057*   4.4%', lines)
+        self.assertEqual(lines[-1].split()[-2:], [bench.ratio_text(
+            golden_rows()[-1]), bench.noise_text(golden_rows()[-1])])
 
     def test_letter_puts_long_parameters_above_their_numbers(self):
         lines = ['tgsig-bench teardown procs=512 variant=write '
@@ -203,7 +304,7 @@ class Rendering(unittest.TestCase):
                         'reaped')
         self.assertEqual(text[at + 1].split(),
                          ['27.9', 'ms', '(27.9-27.9)', '27.9', 'ms',
-                          '(27.9-27.9)', '1.00'])
+                          '(27.9-27.9)', '1.00', '-'])
 
     def test_letter_sums_up_figures_of_many_rows(self):
         lines = [f'tgsig-bench pipeline procs={n} variant=read way={w} '
@@ -215,9 +316,10 @@ class Rendering(unittest.TestCase):
                                 bench.PATCHED: bench.parse_output(lines)})
         text = ' '.join(bench.letter(rows).split())
         self.assertIn('pipeline: 6 rows in results.md. The 2 times: '
-                      'patched/unpatched 1.00 to 1.00 (median 1.00). The 4 '
-                      'counts: patched/unpatched 1.00 to 1.00 (median 1.00); '
-                      '3 are 0 on both kernels, the others (unpatched / '
+                      'patched/unpatched 1.00 to 1.00 (median 1.00), 0 '
+                      'outside the noise floor. The 4 counts: '
+                      'patched/unpatched 1.00 to 1.00 (median 1.00), 0 '
+                      'outside the noise floor; 3 are 0 on both kernels, the others (unpatched / '
                       'patched): procs=16 variant=read way=loop_term woke '
                       '3.00 / 3.00.', text)
         self.assertNotIn('reaped=', text)
@@ -233,16 +335,25 @@ class Rendering(unittest.TestCase):
         rows = bench.summarize({bench.PATCHED: bench.parse_output(
             ['tgsig-bench x n=1 m=5 count'])})
         self.assertEqual(bench.table(rows).splitlines()[1].split(),
-                         ['x', 'n=1', 'm', '-', '5.00', 'count', '(5.00-5.00)',
-                          '-'])
+                         ['x', 'n=1', 'm', 'wall', '-', '5.00', 'count',
+                          '(5.00-5.00)', '-', '-'])
 
     def test_plot_has_a_series_per_kernel_and_parameter(self):
         gp = benchplot.script(golden_rows(), 'bench.svg', 'golden')
         self.assertIn("set output 'bench.svg'", gp)
         self.assertIn('$d0 << EOD\n10 23 22 24\n1000 450 440 460\nEOD', gp)
         self.assertIn("title 'patched threads=4'", gp)
-        self.assertIn('set multiplot layout 1,2', gp)
-        self.assertNotIn('round_trip', gp)      # the hot path is a table row
+        self.assertIn('set multiplot layout 2,2', gp)
+        self.assertIn("set title 'kill(-1) from a PID namespace of 16, per "
+                      "call [instructions, -icount]'", gp)
+        self.assertIn("set ylabel 'thousand instructions (median, min-max "
+                      "bars)'", gp)
+        self.assertIn("title 'unpatched call=kill'", gp)
+
+    def test_plot_says_wall_clock(self):
+        gp = benchplot.script(golden_rows(bench.WALL), 'bench.svg', 'golden')
+        self.assertIn("call [wall clock]'", gp)
+        self.assertIn("set ylabel 'microseconds (median, min-max bars)'", gp)
 
     def test_plot_selects_rows_and_keeps_counts_of_zero(self):
         lines = []
@@ -290,6 +401,53 @@ class Programs(unittest.TestCase):
                               ('CONFIG_NEW', 'n', 'y')])
 
 
+class QemuArgv(unittest.TestCase):
+    LOGS = ('c', 'o', 'h')
+
+    def test_without_icount_the_command_line_is_as_before(self):
+        cmd = qemu.argv('bz', 'rd', 2, 'tcg', self.LOGS)
+        self.assertEqual(cmd[-4:], ['-accel', 'tcg,thread=multi', '-cpu',
+                                    'max'])
+        self.assertNotIn('-icount', cmd)
+        self.assertEqual(qemu.argv('bz', 'rd', 2, 'kvm', self.LOGS)[-4:],
+                         ['-accel', 'kvm', '-cpu', 'host'])
+
+    def test_icount_is_one_thread_with_a_fixed_seed(self):
+        cmd = qemu.argv('bz', 'rd', 1, 'tcg', self.LOGS, icount=0)
+        self.assertEqual(cmd[cmd.index('-smp') + 1], '1')
+        self.assertEqual(cmd[-8:], ['-accel', 'tcg,thread=single', '-cpu',
+                                    'max', '-icount', 'shift=0,sleep=off',
+                                    '-seed', '1'])
+
+    def test_icount_needs_tcg(self):
+        with self.assertRaises(TgsigError):
+            qemu.argv('bz', 'rd', 1, 'kvm', self.LOGS, icount=0)
+
+
+class OldResults(unittest.TestCase):
+    """`bench --rewrite` of a run from before the clocks."""
+
+    def test_rows_without_a_clock_were_timed(self):
+        row = golden_rows(bench.WALL)[0].to_json()
+        for name in ('clock', 'noise', 'changed'):
+            del row[name]
+        again = bench.rows_from_json({'rows': [row]})[0]
+        self.assertEqual(again.clock, bench.WALL)
+        self.assertAlmostEqual(again.noise, 2000 / 22000)
+
+    def test_note_without_setups(self):
+        meta = {'config_difference': [], 'boots': 5, 'accel': 'tcg',
+                'smp': 2, 'memory': '2G', 'tree': 'linux test',
+                'command': 'scripts/tgsig bench', 'seconds': 1200,
+                'kernels': {'patched': {'patches': ['a', 'b']}}}
+        self.assertTrue(benchrun.note(meta).startswith(
+            'Both kernels booted alternately (unpatched first): the wall '
+            'figures in 5 boots of each kernel under QEMU TCG -smp 2; 2G '
+            'of memory.'))
+        self.assertIn('`scripts/tgsig bench` (20 minutes).',
+                      benchrun.note(meta))
+
+
 class _Shell(Shell):
     """Runs nothing; remembers what it was asked to run."""
 
@@ -302,34 +460,46 @@ class _Shell(Shell):
 
 
 class FakeGuest:
-    """qemu.boot() for the bench: each boot prints the golden lines of its
-    kernel, half of them per boot (UNPATCHED and PATCHED hold two boots)."""
+    """qemu.boot() for the bench: each icount boot prints the golden lines
+    of its kernel, half of them per boot (UNPATCHED and PATCHED hold two
+    boots); the other programs print a line of their own."""
 
     def __init__(self, fail=None, drop=None):
         self.boots = {}
         self.fail = fail            # this program exits 1
         self.drop = drop            # the patched kernel's second boot
         #                             lacks this figure's lines
+        self.cmds = []
 
     def __call__(self, cmd, logs, limits, progress=None, on_test=None):
+        self.cmds.append(cmd)
         kernel = cmd[cmd.index('-kernel') + 1]
+        clock = 'icount' if 'icount' in cmd[cmd.index('-initrd') + 1] \
+            else 'wall'
         text = UNPATCHED if 'unpatched' in kernel else PATCHED
         lines = [line for line in text.splitlines()
                  if line.startswith('tgsig-bench')]
-        n = self.boots[kernel] = self.boots.get(kernel, 0) + 1
+        n = self.boots[kernel, clock] = self.boots.get((kernel, clock),
+                                                       0) + 1
         half = len(lines) // 2
         mine = lines[half * (n - 1) % len(lines):][:half]
         mine.append('tgsig-bench group_kill threads=1 kill_to_reaped=5 ns')
         if text == PATCHED and n == 2 and self.drop:
             mine = [line for line in mine if self.drop not in line]
-        out = ['tgsig:booted 6.12.117 cpus=2']
+        smp = cmd[cmd.index('-smp') + 1]
+        out = [f'tgsig:booted 6.12.117 cpus={smp}']
         for p in benchrun.PROGRAMS:
+            if p.clock != clock:
+                continue
             rc = 1 if self.fail == p.name else 0
             out += [f'tgsig:begin bench:{p.name} timeout=1']
-            own = [line for line in mine if line.split()[1] == p.name or
-                   line.split()[1].startswith(p.name + '_fork')]
-            # A program the golden lines leave out still measures.
-            out += own or [f'tgsig-bench {p.name} n=1 t=5 ns']
+            own = [line for line in mine if line.split()[1] == p.name]
+            if clock != 'icount' or not own:
+                # A program the golden lines leave out still measures.
+                metric = p.metrics[0] if p.metrics else 't'
+                own = [f'tgsig-bench {p.name}_{clock} n=1 {metric}=5 ns',
+                       f'tgsig-bench {p.name}_{clock} n=1 other=5 ns']
+            out += own
             out += [f'# {p.name}: ok', f'tgsig:end bench:{p.name} rc={rc} '
                     'cs=1']
         out += ['tgsig:taint 0', 'tgsig:done']
@@ -348,7 +518,44 @@ class Select(unittest.TestCase):
 
     def test_some_in_the_benchmark_order(self):
         got = benchrun.select('hot_path,kill_all')
-        self.assertEqual([p.name for p in got], ['kill_all', 'hot_path'])
+        self.assertEqual([(p.name, p.clock) for p in got],
+                         [('kill_all', 'icount'), ('hot_path', 'icount'),
+                          ('kill_all', 'wall')])
+        self.assertIn('--forks 0', got[0].full)
+        self.assertIn('--reps 0', got[2].full)
+
+    def test_one_clock_for_every_figure(self):
+        got = benchrun.select('kill_all,pipeline,distribution', 'wall')
+        self.assertEqual([(p.name, p.clock, p.metrics) for p in got],
+                         [('kill_all', 'wall', None),
+                          ('pipeline', 'wall', None),
+                          ('distribution', 'wall', None)])
+        self.assertEqual(got[0].full,
+                         '--procs 10,1000,5000,10000 --reps 15 --forks 200')
+
+    def test_groups_follow_the_setups(self):
+        got = benchrun.groups(benchrun.select('distribution,hot_path'))
+        self.assertEqual([(s.clock, s.smp, s.icount, [p.name for p in ps])
+                          for s, ps in got],
+                         [('icount', 1, 0, ['hot_path']),
+                          ('wall', None, None, ['distribution'])])
+
+    def test_counted_figures_boot_three_times_unless_asked(self):
+        self.assertEqual(benchrun.boots_of(False, None),
+                         {'icount': 3, 'wall': 5})
+        self.assertEqual(benchrun.boots_of(True, None),
+                         {'icount': 2, 'wall': 2})
+        self.assertEqual(benchrun.boots_of(True, 4),
+                         {'icount': 4, 'wall': 4})
+
+    def test_boot_order_alternates_kernels_round_after_round(self):
+        setups = [{'clock': 'icount', 'boots': 1},
+                  {'clock': 'wall', 'boots': 2}]
+        self.assertEqual([(s['clock'], k) for s, k in
+                          benchrun.boot_order(setups)],
+                         [('icount', 'unpatched'), ('icount', 'patched'),
+                          ('wall', 'unpatched'), ('wall', 'patched'),
+                          ('wall', 'unpatched'), ('wall', 'patched')])
 
     def test_an_unknown_name_is_named(self):
         with self.assertRaises(TgsigError) as ctx:
@@ -394,14 +601,37 @@ class Command(unittest.TestCase):
         code, shell, run_dir = self.bench(guest)
         self.assertEqual(code, 0)
         self.assertEqual(sorted(os.listdir(run_dir)), [
-            'bin', 'boot01-unpatched', 'boot02-patched', 'boot03-unpatched',
-            'boot04-patched', 'letter.txt', 'plot.gp', 'results.json',
-            'results.md'])
+            'bin', 'boot01-icount-unpatched', 'boot02-icount-patched',
+            'boot03-wall-unpatched', 'boot04-wall-patched',
+            'boot05-icount-unpatched', 'boot06-icount-patched',
+            'boot07-wall-unpatched', 'boot08-wall-patched', 'letter.txt',
+            'plot.gp', 'results.json', 'results.md'])
         with open(os.path.join(run_dir, 'results.json'),
                   encoding='utf-8') as f:
             res = json.load(f)
-        self.assertEqual([b['kernel'] for b in res['boot_runs']],
-                         ['unpatched', 'patched'] * 2)
+        self.assertEqual([(b['clock'], b['kernel'])
+                          for b in res['boot_runs']],
+                         [('icount', 'unpatched'), ('icount', 'patched'),
+                          ('wall', 'unpatched'), ('wall', 'patched')] * 2)
+        icount = [c for c in guest.cmds if '-icount' in c]
+        self.assertEqual(len(icount), 4)
+        for cmd in icount:
+            self.assertEqual(cmd[cmd.index('-smp') + 1], '1')
+            self.assertEqual(cmd[cmd.index('-icount') + 1],
+                             'shift=0,sleep=off')
+        for cmd in guest.cmds:
+            if cmd not in icount:
+                self.assertEqual(cmd[cmd.index('-smp') + 1], '2')
+                self.assertIn('tcg,thread=multi', cmd)
+        self.assertEqual([(s['clock'], s['smp'], s['icount'], s['boots'])
+                          for s in res['setups']],
+                         [('icount', 1, 0, 2), ('wall', 2, None, 2)])
+        # A program's measurements of other metrics are left out.
+        figures = {(r['figure'], r['metric'], r['clock'])
+                   for r in res['rows']}
+        self.assertIn(('pipeline_wall', 'woke', 'wall'), figures)
+        self.assertNotIn(('pipeline_wall', 'other', 'wall'), figures)
+        self.assertIn(('kernel_cost_icount', 'other', 'icount'), figures)
         self.assertEqual(res['config_difference'], [
             {'option': 'CONFIG_SERIES_TEST', 'unpatched': 'n',
              'patched': 'y'}])
@@ -411,18 +641,24 @@ class Command(unittest.TestCase):
         with open(os.path.join(run_dir, 'results.md'),
                   encoding='utf-8') as f:
             md = f.read()
-        self.assertIn('\n| `kill_all` | procs=1000 | call | 450 us (440-460) '
-                      '| 25.5 us (25.0-26.0) | 0.057 |\n', md)
+        self.assertIn('\n| `kill_all` | procs=1000 | call | icount '
+                      '| 450 kinsn (440-460) | 25.5 kinsn (25.0-26.0) '
+                      '| 0.057\\* | 4.4% |\n', md)
+        self.assertIn('the icount figures in 2 boots of each kernel under '
+                      'QEMU TCG -icount shift=0,sleep=off -smp 1; the wall '
+                      'figures in 2 boots of each kernel under QEMU TCG '
+                      '-smp 2', md)
         self.assertIn('the two .config files differ only in '
                       'CONFIG_SERIES_TEST', md)
         self.assertEqual(shell.ran[-1], ['gnuplot', 'plot.gp'])
         self.assertTrue(os.path.exists(os.path.join(
-            run_dir, 'boot01-unpatched', 'results.json')))
+            run_dir, 'boot01-icount-unpatched', 'results.json')))
 
     def test_a_failed_program_ends_the_benchmark(self):
         with self.assertRaises(TgsigError) as ctx:
             self.bench(FakeGuest(fail='pidns_zap'))
-        self.assertIn('boot 1/4 (unpatched) failed', ctx.exception.what)
+        self.assertIn('boot 1/8 (icount, unpatched) failed',
+                      ctx.exception.what)
         self.assertIn('bench:pidns_zap (exit code 1)', ctx.exception.what)
 
     def test_missing_measurements_end_the_benchmark(self):
