@@ -103,6 +103,10 @@ def overlay_selftests(tree, shell):
 
 def fragments(opts, tree, variant):
     frags = [os.path.join(REPO, 'kconfig', 'base.config')]
+    # What one base spells differently (kconfig/lts.config).
+    per_base = os.path.join(REPO, 'kconfig', f'{opts.base}.config')
+    if os.path.exists(per_base):
+        frags.append(per_base)
     if variant == 'patched':
         # Options that exist only with the series (its KUnit tests).
         frags.append(os.path.join(REPO, 'kconfig', 'series.config'))
