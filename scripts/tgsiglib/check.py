@@ -279,9 +279,21 @@ def check(args, opts, shell, progress):
     names = [args.base] if args.base else list(bases.BASES)
     results = Test(name='check', status=Status.PASS)
     with progress.step('harness unit tests'):
-        results.subtests.append(unit_tests(progress))
-    if not args.dry_run:
-        with progress.step('series checks'):
+        if args.dry_run:
+            progress.say('dry run: would run python3 -m unittest discover '
+                         '-s scripts/tgsiglib/tests')
+        else:
+            results.subtests.append(unit_tests(progress))
+    with progress.step('series checks'):
+        if args.dry_run:
+            for name in names:
+                prepare_base(dataclasses.replace(opts, base=name), shell,
+                             progress, deps.PACKAGES + deps.CHECK_PACKAGES)
+                progress.say(f'dry run: would apply {bases.get(name).patch_dir}'
+                             '/ with git am, run checkpatch --strict on '
+                             'each patch and compare it with what '
+                             'scripts/tgsig series writes')
+        else:
             results.subtests.append(series_checks(shell, progress, opts,
                                                   names))
     codes = []
@@ -299,6 +311,10 @@ def check(args, opts, shell, progress):
             results.subtests.append(e2e.run_cases(
                 opts, shell, progress,
                 os.path.join(work_dir(opts), 'provoke')))
+    if args.dry_run:
+        print('\ntgsig check: a dry run; the commands above were printed, '
+              'none was run')
+        return 0
     for suite in results.subtests:
         if suite.subtests:
             finish(suite)

@@ -382,7 +382,8 @@ def run(opts, shell, progress):
     patches = kernel.patches
 
     known = known_failures(opts.base)
-    accel = choose_accel(opts, arts.bzimage, work, progress)
+    accel = choose_accel(opts, arts.bzimage, work, progress,
+                         dry_run=shell.dry_run)
     scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
                                    else 1)
     with progress.step('pack initramfs'):
@@ -398,7 +399,10 @@ def run(opts, shell, progress):
                              'tg_signal:action_table')
         initrd = os.path.join(run_dir, 'initramfs.cpio')
         trees = [('tgsig/kselftest', arts.kselftest)]
-        if opts.exec_files:
+        if opts.exec_files and shell.dry_run:
+            shell.show(['cp', *opts.exec_files, os.path.join(run_dir,
+                                                             'exec')])
+        elif opts.exec_files:
             trees.append(('tgsig/exec', exec_dir(opts, run_dir)))
         if not shell.dry_run:
             shutil.copy2(arts.config, os.path.join(run_dir, 'config'))
@@ -438,9 +442,14 @@ def run(opts, shell, progress):
     return (1 if root.status.failed else 0), root, run_dir
 
 
-def choose_accel(opts, kernel, work, progress):
+def choose_accel(opts, kernel, work, progress, dry_run=False):
     if opts.accel != 'auto':
         return opts.accel
+    if dry_run:
+        # The probe is a boot: a dry run names it and boots nothing.
+        progress.say('accelerator: TCG for this dry run (a real run first '
+                     'probes KVM with a 15-second boot)')
+        return 'tcg'
     if not os.path.exists(kernel):
         return 'tcg'
     probe = os.path.join(work, 'kvm-probe')
