@@ -7,6 +7,7 @@ timeout, and report in the same form as `tgsig run`. The machine's kernel
 is not the pinned one: what differs is for the report to say, and the
 run's header names the kernel it ran on.
 """
+import contextlib
 import os
 import platform
 import subprocess
@@ -16,6 +17,7 @@ from . import report, results
 from .run import (DEFAULT_TEST_TIMEOUT, make_plan, new_run_dir,
                   our_selftests, overlay_selftests, prepare_base,
                   known_failures, work_dir)
+from .lock import tree_lock
 from .stream import GuestStream, TIMEOUT_RC
 
 
@@ -61,12 +63,14 @@ def run_local(plan, install, out_log, progress):
 def host(opts, shell, progress):
     work = work_dir(opts)
     ws, _, _ = prepare_base(opts, shell, progress)
-    run_dir = new_run_dir(work, 'host')
+    run_dir = new_run_dir(work, 'host') if not shell.dry_run else \
+        os.path.join(work, 'runs', 'DRY-RUN-host')
     build_log = os.path.join(run_dir, 'build.log')
     targets = list(our_selftests())
     install = os.path.join(work, 'host', 'kselftest')
     with progress.step('build selftests for this machine: '
-                       + ' '.join(targets)):
+                       + ' '.join(targets)), \
+            _tree_lock(shell, work, progress):
         ws.checkout('tgsig-base')
         overlay_selftests(ws.repo, shell)
         shell.run(['make', '-C',
@@ -75,6 +79,10 @@ def host(opts, shell, progress):
                    f'-j{opts.jobs}', 'TARGETS=' + ' '.join(targets),
                    'FORCE_TARGETS=1', f'KSFT_INSTALL_PATH={install}',
                    'install'], log=build_log)
+    if shell.dry_run:
+        print('\ntgsig host: a dry run; the commands above were printed, '
+              'none was run, and no test')
+        return 0
     plan, _ = make_plan(install, opts)
     kernel = platform.release()
     with progress.step(f'run on this machine (Linux {kernel})'):
@@ -88,7 +96,7 @@ def host(opts, shell, progress):
             'default_timeout': DEFAULT_TEST_TIMEOUT}
     report.write(run_dir, root, meta)
     print(f'\ntgsig host: the selftests on this machine\'s kernel, Linux '
-          f'{kernel} (not the pinned 6.12)')
+          f'{kernel} (not a pinned base)')
     print(report.table(root))
     fails = report.failures(root)
     if fails:
@@ -96,6 +104,12 @@ def host(opts, shell, progress):
     print(f'\nrun directory: {run_dir}')
     print(report.totals_line(root.counts()))
     return 1 if root.status.failed else 0
+
+
+def _tree_lock(shell, work, progress):
+    if shell.dry_run:
+        return contextlib.nullcontext()
+    return tree_lock(work, progress, 'host selftests')
 
 
 class _HostBoot:
