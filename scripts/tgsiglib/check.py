@@ -14,23 +14,33 @@
 
 Ends with one line: `N passed, N failed, N skipped`.
 """
+from __future__ import annotations
+
+import argparse
 import copy
 import dataclasses
+import functools
 import io
-import json
 import os
 import unittest
+from typing import Iterator, List, Tuple
 
-from . import archtable, bases, deps, doccheck, e2e, report, series, splat
+from . import archtable, bases, deps, doccheck, provoke, report, series, \
+    splat
 from .errors import TgsigError
+from .kernel import prepare_base
 from .lock import tree_lock
 from .ktap import Status, Test, finish
-from .run import (REPO, our_selftests, prepare_base, run, selftest_files,
-                  work_dir)
-from .workspace import series_files
+from .options import Options
+from .paths import REPO, work_dir
+from .record import RunRecord
+from .selftests import all_selftest_files, selftest_files
+from .shell import Progress, Shell
+from .testrun import execute
+from .workspace import Workspace, series_files
 
 
-def unit_tests(progress):
+def unit_tests(progress: Progress) -> Test:
     suite = unittest.defaultTestLoader.discover(
         os.path.join(REPO, 'scripts', 'tgsiglib', 'tests'),
         top_level_dir=os.path.join(REPO, 'scripts'))
@@ -56,7 +66,7 @@ def unit_tests(progress):
     return root
 
 
-def _iter_tests(suite):
+def _iter_tests(suite: unittest.TestSuite) -> Iterator[unittest.TestCase]:
     for item in suite:
         if isinstance(item, unittest.TestSuite):
             yield from _iter_tests(item)
@@ -64,7 +74,7 @@ def _iter_tests(suite):
             yield item
 
 
-def lint(shell):
+def lint(shell: Shell) -> List[Test]:
     """pyflakes and pycodestyle over the harness, as Debian packages them
     (for Debian's own python3)."""
     scripts = os.path.join(REPO, 'scripts')
@@ -87,7 +97,8 @@ def lint(shell):
 _DEBIAN_PYTHON = {'PATH': '/usr/bin:' + os.environ.get('PATH', '')}
 
 
-def checkpatch(shell, tree, paths, files=False):
+def checkpatch(shell: Shell, tree: str, paths: List[str],
+               files: bool = False) -> List[Test]:
     """One test per path: checkpatch --strict must print no error, warning
     or check."""
     script = os.path.join(tree, 'scripts', 'checkpatch.pl')
@@ -113,7 +124,7 @@ def checkpatch(shell, tree, paths, files=False):
     return out
 
 
-def action_table_on_every_arch(repo, head):
+def action_table_on_every_arch(repo: str, head: str) -> Test:
     """The table's static_asserts, compiled for every architecture's
     signal numbers (a kernel build checks only its own)."""
     results = archtable.check(archtable.GitTree(repo, head))
@@ -130,7 +141,7 @@ def action_table_on_every_arch(repo, head):
     return root
 
 
-def reference_page(shell):
+def reference_page(shell: Shell) -> List[Test]:
     """The reference page parses cleanly, and every selftest it cites
     exists and every tg_signal test is cited: the page promises that
     each rule names the test that pins it."""
@@ -157,7 +168,8 @@ def reference_page(shell):
                  log=cites.uncited)]
 
 
-def base_series_checks(shell, progress, opts, base):
+def base_series_checks(shell: Shell, progress: Progress, opts: Options,
+                       base: bases.Base) -> Tuple[Test, Workspace]:
     """One base's series applies (one test per patch) with git am to the
     pinned tree, is checkpatch clean by that tree's checkpatch, holds the
     action table's asserts on every architecture, and is what
@@ -189,7 +201,9 @@ def base_series_checks(shell, progress, opts, base):
     name = f'{base.patch_dir}/ is what scripts/tgsig series writes'
     try:
         with tree_lock(work_dir(opts), progress, 'series checks'):
-            wrong = series.stale(ws.repo, REPO, base, selftest_files)
+            wrong = series.stale(
+                ws.repo, REPO, base,
+                functools.partial(selftest_files, shell=shell))
         root.subtests.append(Test(
             name, Status.FAIL if wrong else Status.PASS,
             directive='run scripts/tgsig series' if wrong else '',
@@ -199,7 +213,8 @@ def base_series_checks(shell, progress, opts, base):
     return root, ws
 
 
-def series_checks(shell, progress, opts, base_names):
+def series_checks(shell: Shell, progress: Progress, opts: Options,
+                  base_names: List[str]) -> Test:
     """Each base's series, then what does not depend on a base: the
     reference page, the selftest sources (by mainline's checkpatch) and
     the harness's lint."""
@@ -210,7 +225,7 @@ def series_checks(shell, progress, opts, base_names):
         root.subtests.append(sub)
         tree = tree or ws.repo
     root.subtests += reference_page(shell)
-    sources = [f for p in our_selftests().values() for f in selftest_files(p)
+    sources = [f for f in all_selftest_files(shell)
                if f.endswith(('.c', '.h'))]
     root.subtests += checkpatch(shell, tree, sources, files=True)
     root.subtests += lint(shell)
@@ -224,7 +239,8 @@ def series_checks(shell, progress, opts, base_names):
 DEBUG_BASES = ('mainline',)
 
 
-def kernel_runs(opts, base_names, debug_run=True):
+def kernel_runs(opts: Options, base_names: List[str],
+                debug_run: bool = True) -> List[Tuple[str, Options]]:
     """(name, options) of each kernel run that check makes: on each base
     the unpatched and the patched kernel, and with @debug_run the patched
     one again with kconfig/debug.config on DEBUG_BASES (all of them with
@@ -245,37 +261,30 @@ def kernel_runs(opts, base_names, debug_run=True):
     return runs
 
 
-def kernel_line(run_dir):
+def kernel_line(run_dir: str) -> str:
     """What the kernel itself said in a run: its splats and taint, read
-    from the run's results.json."""
-    path = os.path.join(run_dir, 'results.json')
+    from the run's record."""
     try:
-        with open(path, encoding='utf-8') as f:
-            meta = json.load(f)
-    except (OSError, ValueError):
-        return f'no {path}'
-    splats = meta.get('splats') or []
-    kinds = sorted({s.get('kind', '?') for s in splats})
-    try:
-        value = int(meta.get('taint') or 0)
-    except ValueError:
-        value = None
-    if value is None:
-        taint = f'taint {meta.get("taint")!r}'
-    elif not value:
+        record = RunRecord.load(run_dir)
+    except TgsigError:
+        return f'no {os.path.join(run_dir, "results.json")}'
+    kinds = sorted({s.kind for s in record.splats})
+    value = record.taint or 0
+    if not value:
         taint = 'taint none'
     else:
         taint = (f'taint {value}: {", ".join(splat.decode_taint(value))}'
                  + ('' if splat.taint_is_finding(value) else
                     ', not a finding'))
-    return (f'{len(splats)} kernel splats' +
+    return (f'{len(record.splats)} kernel splats' +
             (f' ({", ".join(kinds)})' if kinds else '') +
             f', {taint}, '
-            f'guest {meta.get("guest") or "did not boot"}, '
-            f'{meta.get("boot_seconds") or 0:.0f}s booted')
+            f'guest {record.guest or "did not boot"}, '
+            f'{record.boot_seconds or 0:.0f}s booted')
 
 
-def check(args, opts, shell, progress):
+def check(args: argparse.Namespace, opts: Options, shell: Shell,
+          progress: Progress) -> int:
     names = [args.base] if args.base else list(bases.BASES)
     results = Test(name='check', status=Status.PASS)
     with progress.step('harness unit tests'):
@@ -301,14 +310,15 @@ def check(args, opts, shell, progress):
     if not args.quick:
         for name, vopts in kernel_runs(opts, names, not args.no_debug):
             with progress.step(f'selftests on the {name} kernel'):
-                code, tree, run_dir = run(vopts, shell, progress)
-                codes.append(code)
-                if tree is not None:
-                    tree.name = f'{name} kernel ({run_dir})'
+                record = execute(vopts, shell, progress)
+                if record is not None:
+                    codes.append(1 if record.failed else 0)
+                    tree = record.results
+                    tree.name = f'{name} kernel ({record.run_dir})'
                     results.subtests.append(tree)
-                    kernels.append((name, run_dir))
+                    kernels.append((name, record.run_dir))
         with progress.step('harness end-to-end: provoked failures'):
-            results.subtests.append(e2e.run_cases(
+            results.subtests.append(provoke.run_cases(
                 opts, shell, progress,
                 os.path.join(work_dir(opts), 'provoke')))
     if args.dry_run:

@@ -1,14 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Command line of scripts/tgsig."""
+"""Command line of scripts/tgsig.
+
+Options come in groups (common, build, boot, test, bench), titled in each
+command's --help; each command takes only the options that apply to
+it."""
+from __future__ import annotations
+
 import argparse
 import sys
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from . import bases, qemu
 from .errors import TgsigError
+from .options import Options
 from .shell import Progress, Shell
 
 
-def _positive(text):
+def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -18,125 +26,194 @@ def _positive(text):
     return value
 
 
-def _add_base_option(p, what='the kernel tree to build'):
-    p.add_argument('--base', choices=sorted(bases.BASES), default=None,
-                   help=f'{what}: mainline (default; the series in '
-                   'patches/) or lts (6.12, the backport in patches/6.12/)')
+Adder = Callable[[Any], None]
 
 
-def _add_run_options(p):
-    _add_base_option(p)
-    p.add_argument('--baseline', action='store_true',
+def _base(g: Any) -> None:
+    g.add_argument('--base', choices=sorted(bases.BASES), default=None,
+                   help='the kernel tree to build: mainline (default; the '
+                   'series in patches/) or lts (6.12, the backport in '
+                   'patches/6.12/)')
+
+
+def _dry_run(g: Any) -> None:
+    g.add_argument('-n', '--dry-run', action='store_true',
+                   help='print every command it would run, run none')
+
+
+def _work(g: Any) -> None:
+    g.add_argument('--work', metavar='DIR',
+                   help='work directory (default: work/ in the repository, '
+                   'or $TGSIG_WORK)')
+
+
+def _baseline(g: Any) -> None:
+    g.add_argument('--baseline', action='store_true',
                    help='build the pristine base, without the series')
-    p.add_argument('--tree', metavar='PATH',
+
+
+def _tree(g: Any) -> None:
+    g.add_argument('--tree', metavar='PATH',
                    help='build your own kernel tree (a clean git checkout; '
                    'it is cloned, never modified)')
-    p.add_argument('--config', metavar='FILE', action='append', default=[],
+
+
+def _config(g: Any) -> None:
+    g.add_argument('--config', metavar='FILE', action='append', default=[],
                    dest='configs', help='an extra Kconfig fragment '
                    '(repeatable)')
-    p.add_argument('--extra-patch', metavar='FILE', action='append',
+
+
+def _extra_patch(g: Any) -> None:
+    g.add_argument('--extra-patch', metavar='FILE', action='append',
                    default=[], dest='extra_patches',
                    help='apply this patch on top (repeatable): for the '
                    'breaking patches in mutants/, never part of the series')
-    p.add_argument('--debug', action='store_true',
+
+
+def _debug(g: Any) -> None:
+    g.add_argument('--debug', action='store_true',
                    help='add kconfig/debug.config (lockdep, KASAN, UBSAN, '
                    '...)')
-    p.add_argument('--smp', type=_positive, default=4,
+
+
+def _jobs(g: Any) -> None:
+    g.add_argument('-j', '--jobs', type=_positive, default=None,
+                   help='make jobs (default: the number of CPUs)')
+
+
+def _smp(g: Any) -> None:
+    g.add_argument('--smp', type=_positive, default=4, metavar='N',
                    help='guest CPUs (default 4)')
-    p.add_argument('--filter', metavar='PATTERN',
-                   help='run only tests whose collection:name matches this '
-                   'glob or contains it')
-    p.add_argument('--exec', metavar='FILE', nargs='+', default=[],
-                   dest='exec_files',
-                   help='copy these static programs or scripts into the '
-                   'guest and run them as tests (alone: no selftests)')
-    p.add_argument('-n', '--dry-run', action='store_true',
-                   help='print every command it would run, run none')
-    p.add_argument('--accel', choices=('auto', 'tcg', 'kvm'), default='auto',
-                   help='auto (default): KVM when a short probe boot works, '
-                   'else TCG')
-    p.add_argument('--test-timeout', type=_positive, metavar='SECONDS',
-                   help='per-test timeout where a collection has no '
-                   'settings file, and for --exec (default 45)')
-    p.add_argument('--timeout-scale', type=_positive, metavar='N',
-                   help='multiply kselftest settings timeouts by N '
-                   '(default 4 under TCG, 1 under KVM)')
-    p.add_argument('--boot-timeout', type=_positive, default=120,
-                   metavar='SECONDS')
-    p.add_argument('--silence-timeout', type=_positive, default=90,
-                   metavar='SECONDS',
-                   help='end the run when no serial port has said anything '
-                   'for this long (default 90)')
-    p.add_argument('--run-timeout', type=_positive, default=3600,
-                   metavar='SECONDS')
-    p.add_argument('-j', '--jobs', type=_positive, default=None)
-    p.add_argument('--work', metavar='DIR',
-                   help='work directory (default: work/ in the repository, '
-                   'or $TGSIG_WORK)')
 
 
-def _add_bench_options(p):
-    _add_base_option(p)
-    p.add_argument('--quick', action='store_true',
-                   help='small sizes and 2 boots of each kernel: a few '
-                   'minutes with both kernels built')
-    p.add_argument('--reps', type=_positive, metavar='N',
-                   help='boots of each kernel (default 5, 2 with --quick)')
-    p.add_argument('--rewrite', metavar='RUN_DIR',
-                   help='write results.md, letter.txt and the plot of a '
-                   'bench run again from its results.json; boots nothing')
-    p.add_argument('--programs', metavar='NAME[,NAME...]',
-                   help='only these programs of scripts/bench/ (default: '
-                   'all of them)')
-    p.add_argument('--smp', type=_positive, default=2, metavar='N',
+def _bench_smp(g: Any) -> None:
+    g.add_argument('--smp', type=_positive, default=2, metavar='N',
                    help='guest CPUs (default 2: under TCG every vCPU is a '
                    'host thread, and more vCPUs than host cores widen the '
                    'spread of every timing)')
-    p.add_argument('--tree', metavar='PATH',
-                   help='build your own kernel tree (a clean git checkout; '
-                   'it is cloned, never modified)')
-    p.add_argument('--config', metavar='FILE', action='append', default=[],
-                   dest='configs', help='an extra Kconfig fragment for both '
-                   'kernels (repeatable)')
-    p.add_argument('-n', '--dry-run', action='store_true',
-                   help='print every command it would run, run none')
-    p.add_argument('--accel', choices=('auto', 'tcg', 'kvm'), default='auto',
+
+
+def _accel(g: Any) -> None:
+    g.add_argument('--accel', choices=('auto', 'tcg', 'kvm'), default='auto',
                    help='auto (default): KVM when a short probe boot works, '
                    'else TCG')
-    p.add_argument('--boot-timeout', type=_positive, default=120,
-                   metavar='SECONDS')
-    p.add_argument('--silence-timeout', type=_positive, default=90,
-                   metavar='SECONDS')
-    p.add_argument('--run-timeout', type=_positive, default=3600,
-                   metavar='SECONDS', help='each boot (default 3600)')
-    p.add_argument('-j', '--jobs', type=_positive, default=None)
-    p.add_argument('--work', metavar='DIR',
-                   help='work directory (default: work/ in the repository, '
-                   'or $TGSIG_WORK)')
 
 
-def parser():
+def _boot_timeouts(g: Any) -> None:
+    g.add_argument('--boot-timeout', type=_positive, default=120,
+                   metavar='SECONDS',
+                   help='end the boot when init has not started after this '
+                   'long (default 120)')
+    g.add_argument('--silence-timeout', type=_positive, default=90,
+                   metavar='SECONDS',
+                   help='end the run when no serial port has said anything '
+                   'for this long (default 90)')
+    g.add_argument('--run-timeout', type=_positive, default=3600,
+                   metavar='SECONDS',
+                   help='end each boot after this long (default 3600)')
+
+
+def _filter(g: Any) -> None:
+    g.add_argument('--filter', metavar='PATTERN',
+                   help='run only tests whose collection:name matches this '
+                   'glob or contains it')
+
+
+def _exec(g: Any) -> None:
+    g.add_argument('--exec', metavar='FILE', nargs='+', default=[],
+                   dest='exec_files',
+                   help='copy these static programs or scripts into the '
+                   'guest and run them as tests (alone: no selftests)')
+
+
+def _test_timeout(g: Any) -> None:
+    g.add_argument('--test-timeout', type=_positive, metavar='SECONDS',
+                   help='per-test timeout where a collection has no '
+                   'settings file, and for --exec (default 45)')
+
+
+def _timeout_scale(g: Any) -> None:
+    g.add_argument('--timeout-scale', type=_positive, metavar='N',
+                   help='multiply kselftest settings timeouts by N '
+                   '(default 4 under TCG, 1 under KVM)')
+
+
+def _bench(g: Any) -> None:
+    g.add_argument('--quick', action='store_true',
+                   help='small sizes and 2 boots of each kernel: a few '
+                   'minutes with both kernels built')
+    g.add_argument('--reps', type=_positive, metavar='N',
+                   help='boots of each kernel (default 5, 2 with --quick)')
+    g.add_argument('--rewrite', metavar='RUN_DIR',
+                   help='write results.md, letter.txt and the plot of a '
+                   'bench run again from its results.json; boots nothing')
+    g.add_argument('--programs', metavar='NAME[,NAME...]',
+                   help='only these programs of scripts/bench/ (default: '
+                   'all of them)')
+
+
+GROUPS = {
+    'common': ('common options', [_base, _dry_run, _work]),
+    'build': ('build: the kernel and its selftests',
+              [_baseline, _tree, _config, _extra_patch, _debug, _jobs]),
+    'boot': ('boot: the guest under QEMU',
+             [_smp, _accel, _boot_timeouts]),
+    'test': ('test: what the guest runs',
+             [_filter, _exec, _test_timeout, _timeout_scale]),
+    'bench': ('bench: the benchmarks', [_bench]),
+}
+
+
+def _add_groups(p: argparse.ArgumentParser, groups: Sequence[str],
+                leave_out: Sequence[Adder] = (),
+                replace: Optional[Dict[Adder, Adder]] = None) -> None:
+    """The option groups a command takes, without leave_out; replace
+    swaps one option's definition for a command's own."""
+    replace = replace or {}
+    for name in groups:
+        title, adders = GROUPS[name]
+        g = p.add_argument_group(title)
+        for adder in adders:
+            if adder not in leave_out:
+                replace.get(adder, adder)(g)
+
+
+# What each command takes: groups, and options of them it leaves out.
+RUN = ('common', 'build', 'boot', 'test')
+
+
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog='tgsig', description='Build a kernel with the tgsig series, '
         'boot it under QEMU and run the selftests.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     sub.required = True
     run = sub.add_parser('run', help='build, boot and test one kernel')
-    _add_run_options(run)
+    _add_groups(run, RUN)
     check = sub.add_parser(
         'check', help="the project's test command: the harness's unit "
         'tests, the series checks, and the selftests on the unpatched and '
         'the patched kernel, and on the patched kernel with the debug '
         'config')
+    g = check.add_argument_group('check: what it runs')
+    g.add_argument('--quick', action='store_true',
+                   help='unit tests and series checks only: no kernel')
+    g.add_argument('--no-debug', action='store_true',
+                   help='leave out the third kernel: the patched one '
+                   'built with kconfig/debug.config')
+    _add_groups(check, RUN, leave_out=(_baseline, _extra_patch, _exec))
     gen = sub.add_parser(
         'series', help='write the generated patches of the series (the '
         'selftests and the documentation) from selftests/ and '
         'Documentation/ into patches/')
-    _add_run_options(gen)
+    _add_groups(gen, ('common',))
     local = sub.add_parser(
         'host', help="tgsig's selftests on this machine's own kernel, "
         'without QEMU (a quick loop; not the pinned kernel)')
-    _add_run_options(local)
+    _add_groups(local, ('common', 'build', 'test'),
+                leave_out=(_baseline, _tree, _config, _extra_patch, _debug,
+                           _exec, _timeout_scale))
     bench = sub.add_parser(
         'bench', help='benchmarks: the unpatched and the patched kernel '
         'booted alternately, with a table, results.md and a plot',
@@ -146,8 +223,9 @@ def parser():
         'the median of each kernel, its min-max spread across boots and '
         'the ratio patched/unpatched. results.json, results.md and '
         'bench.svg go into the run directory.')
-    _add_bench_options(bench)
-    # -- tgsig mutants (scripts/tgsiglib/mutants.py) --
+    _add_groups(bench, ('common', 'build', 'boot', 'bench'),
+                leave_out=(_baseline, _extra_patch, _debug),
+                replace={_smp: _bench_smp})
     mutants = sub.add_parser(
         'mutants', help='apply each patch of mutants/ on top of the series, '
         'build, boot, run the selftests and report which tests caught it',
@@ -160,8 +238,13 @@ def parser():
     mutants.add_argument('mutant_files', nargs='*', metavar='MUTANT',
                          help='a mutant name (or glob) in mutants/, or a '
                          'patch file')
-    _add_run_options(mutants)
-    # -- end of tgsig mutants --
+    _add_groups(mutants, RUN, leave_out=(_baseline, _extra_patch, _exec))
+    e2e = sub.add_parser(
+        'e2e', help="the harness's end-to-end cases: programs that provoke "
+        'a failure (an exit code, a WARN, an oops, a panic, a hung task) '
+        'in the guest, each of which the run must catch')
+    _add_groups(e2e, ('common', 'build', 'boot'),
+                leave_out=(_baseline, _extra_patch, _smp))
     comp = sub.add_parser(
         'compare', help='two runs side by side, program by program: the '
         "cover letter's table of results, from the runs' results.json")
@@ -171,48 +254,48 @@ def parser():
                       'for each base, the unpatched run, the patched one, '
                       'and any more (a debug run) to sum up under them; '
                       'one table per base')
-    check.add_argument('--quick', action='store_true',
-                       help='unit tests and series checks only: no kernel')
-    check.add_argument('--no-debug', action='store_true',
-                       help='leave out the third kernel: the patched one '
-                       'built with kconfig/debug.config')
-    _add_run_options(check)
+    rep = sub.add_parser(
+        'report', help="a run's results.ktap, results.json and summary "
+        'again from its saved logs, booting nothing (as kunit.py parse '
+        'does)')
+    rep.add_argument('run_dir', metavar='RUN_DIR',
+                     help='the run directory of a `tgsig run`')
+    rep.add_argument('--out', metavar='DIR',
+                     help='write results.ktap and results.json here '
+                     '(default: RUN_DIR itself)')
     return p
 
 
-def run_options(args):
-    from .run import Options
-    opts = Options(base=args.base or bases.DEFAULT,
-                   baseline=args.baseline, tree=args.tree,
-                   configs=args.configs, debug=args.debug, smp=args.smp,
-                   filter=args.filter, exec_files=args.exec_files,
-                   dry_run=args.dry_run, accel=args.accel,
-                   limits=qemu.Limits(boot=args.boot_timeout,
-                                      silence=args.silence_timeout,
-                                      run=args.run_timeout),
-                   test_timeout=args.test_timeout, work=args.work,
-                   timeout_scale=args.timeout_scale,
-                   extra_patches=args.extra_patches)
-    if args.jobs:
+def run_options(args: argparse.Namespace) -> Options:
+    """The Options of a command's arguments; what it does not take keeps
+    its default."""
+    def arg(name: str, default: Any = None) -> Any:
+        value = getattr(args, name, None)
+        return default if value is None else value
+    defaults = Options()
+    opts = Options(base=arg('base', bases.DEFAULT),
+                   baseline=arg('baseline', False), tree=arg('tree'),
+                   configs=arg('configs', []), debug=arg('debug', False),
+                   smp=arg('smp', defaults.smp), filter=arg('filter'),
+                   exec_files=arg('exec_files', []),
+                   dry_run=arg('dry_run', False),
+                   accel=arg('accel', 'auto'),
+                   limits=qemu.Limits(boot=arg('boot_timeout', 120),
+                                      silence=arg('silence_timeout', 90),
+                                      run=arg('run_timeout', 3600)),
+                   test_timeout=arg('test_timeout'), work=arg('work'),
+                   timeout_scale=arg('timeout_scale'),
+                   extra_patches=arg('extra_patches', []))
+    if arg('jobs'):
         opts.jobs = args.jobs
     return opts
 
 
-def bench_options(args):
-    from .run import Options
-    opts = Options(base=args.base or bases.DEFAULT, tree=args.tree,
-                   configs=args.configs, smp=args.smp,
-                   dry_run=args.dry_run, accel=args.accel,
-                   limits=qemu.Limits(boot=args.boot_timeout,
-                                      silence=args.silence_timeout,
-                                      run=args.run_timeout),
-                   work=args.work)
-    if args.jobs:
-        opts.jobs = args.jobs
-    return opts
+# `bench` takes the same Options; its own defaults are in benchrun.py.
+bench_options = run_options
 
 
-def main(argv):
+def main(argv: List[str]) -> int:
     args = parser().parse_args(argv)
     if args.command == 'compare':
         from . import compare
@@ -228,13 +311,19 @@ def main(argv):
             print(err, file=sys.stderr)
             return 2
         return 0
+    if args.command == 'report':
+        from .reportcmd import report_command
+        try:
+            return report_command(args.run_dir, args.out)
+        except TgsigError as err:
+            print(err, file=sys.stderr)
+            return 2
     progress = Progress()
     shell = Shell(progress, dry_run=args.dry_run)
     try:
         if args.command == 'run':
-            from .run import run
-            code, _, _ = run(run_options(args), shell, progress)
-            return code
+            from .run import run_command
+            return run_command(run_options(args), shell, progress)
         if args.command == 'host':
             from .host import host
             return host(run_options(args), shell, progress)
@@ -252,10 +341,13 @@ def main(argv):
             return mutants_command(run_options(args), args.mutant_files,
                                    shell, progress, argv)
         if args.command == 'series':
-            from .run import series_command
+            from .seriescmd import series_command
             return series_command(run_options(args), shell, progress,
                                   [args.base] if args.base else
                                   list(bases.BASES))
+        if args.command == 'e2e':
+            from .e2e import e2e_command
+            return e2e_command(run_options(args), shell, progress)
         from .check import check
         return check(args, run_options(args), shell, progress)
     except TgsigError as err:

@@ -2,74 +2,60 @@
 """`tgsig compare`: runs' results side by side, program by program.
 
 The cover letter shows the selftests on the unpatched and the patched
-kernel; this writes that table from the runs' results.json, so that no
-count in it is typed by hand."""
-import json
-import os
+kernel; this writes that table from the runs' records (results.json), so
+that no count in it is typed by hand."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
 
 from .errors import TgsigError
+from .record import RunRecord, leaf_counts
 
 _COUNTED = ('pass', 'fail', 'skip', 'xfail', 'error', 'timeout')
 
-
-def load(run_dir):
-    path = os.path.join(run_dir, 'results.json')
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except (OSError, ValueError) as err:
-        raise TgsigError(f'{path}: {err}',
-                         'give the run directories that tgsig run printed')
+Counts = Dict[str, int]
 
 
-def leaf_counts(node):
-    """{status: count} over the leaves below node."""
-    subs = node.get('subtests') or []
-    if not subs:
-        return {node.get('status', 'error'): 1}
-    counts = {}
-    for sub in subs:
-        for status, n in leaf_counts(sub).items():
-            counts[status] = counts.get(status, 0) + n
-    return counts
+def load(run_dir: str) -> RunRecord:
+    return RunRecord.load(run_dir)
 
 
-def programs(results):
+def programs(record: RunRecord) -> List[Tuple[str, Counts]]:
     """(name, counts) for each program: the children of each collection
     of the results tree, in order."""
     out = []
-    for collection in results['results'].get('subtests', []):
-        for prog in collection.get('subtests', []):
-            name = prog['name']
+    for collection in record.results.subtests:
+        for prog in collection.subtests:
+            name = prog.name
             if ':' not in name:
-                name = f'{collection["name"]}:{name}'
+                name = f'{collection.name}:{name}'
             out.append((name, leaf_counts(prog)))
     return out
 
 
-def _cell(counts):
+def _cell(counts: Optional[Counts]) -> str:
     if not counts:
         return 'not run'
     parts = [f'{counts[s]} {s}' for s in _COUNTED if counts.get(s)]
     return ', '.join(parts) or '-'
 
 
-def _totals(res):
-    t = res.get('totals', {})
-    return (f'  {res.get("accel", "?").upper()} -smp {res.get("smp", "?")}: '
+def _totals(res: RunRecord) -> str:
+    t = res.totals
+    return (f'  {(res.accel or "?").upper()} -smp '
+            f'{res.smp if res.smp is not None else "?"}: '
             f'{t.get("pass", 0)} passed, {t.get("fail", 0)} failed, '
             f'{t.get("skip", 0)} skipped')
 
 
-def run_label(results):
+def run_label(record: RunRecord) -> str:
     """What a run was: unpatched or patched, and with the debug config."""
-    name = 'unpatched' if results.get('variant') == 'baseline' else \
-        'patched'
-    return name + (', debug config' if results.get('debug')
-                   else '')
+    name = 'unpatched' if record.variant == 'baseline' else 'patched'
+    return name + (', debug config' if record.debug else '')
 
 
-def table(a, b, *also, label_a='unpatched', label_b='patched'):
+def table(a: RunRecord, b: RunRecord, *also: RunRecord,
+          label_a: str = 'unpatched', label_b: str = 'patched') -> str:
     """A plain-text table, as a cover letter wants it: a and b side by
     side; each run of also (a debug kernel, say) in a few lines under
     it, with the programs whose counts differ from b's."""
@@ -83,15 +69,14 @@ def table(a, b, *also, label_a='unpatched', label_b='patched'):
         lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<{cells}}'
                      f'  {_cell(rows_b.get(name))}')
     for label, res in ((label_a, a), (label_b, b)):
-        lines.append(f'{label}: {res.get("tree", "?")}')
+        lines.append(f'{label}: {res.tree or "?"}')
         lines.append(_totals(res))
     for res in also:
         rows = dict(programs(res))
         differ = [n for n in dict.fromkeys(list(rows) + list(rows_b))
                   if rows.get(n) != rows_b.get(n)]
-        splats = len(res.get('splats') or [])
-        lines.append(f'{run_label(res)}: {res.get("tree", "?")}')
-        lines.append(f'{_totals(res)}; {splats} kernel splats')
+        lines.append(f'{run_label(res)}: {res.tree or "?"}')
+        lines.append(f'{_totals(res)}; {len(res.splats)} kernel splats')
         if differ:
             lines.append('  programs whose counts differ from '
                          f'{label_b}: ' + ', '.join(
@@ -101,12 +86,12 @@ def table(a, b, *also, label_a='unpatched', label_b='patched'):
     return '\n'.join(lines) + '\n'
 
 
-def tables(runs):
+def tables(runs: List[RunRecord]) -> str:
     """One table per base, mainline first: the runs of each base in the
     order given (its unpatched run, its patched run, then any more)."""
-    groups = {}
+    groups: Dict[str, List[RunRecord]] = {}
     for res in runs:
-        groups.setdefault(res.get('base') or 'lts', []).append(res)
+        groups.setdefault(res.base or 'lts', []).append(res)
     out = []
     for base in sorted(groups, key=lambda b: (b != 'mainline', b)):
         group = groups[base]

@@ -7,21 +7,30 @@ timeout, and report in the same form as `tgsig run`. The machine's kernel
 is not the pinned one: what differs is for the report to say, and the
 run's header names the kernel it ran on.
 """
+from __future__ import annotations
+
 import contextlib
 import os
 import platform
 import subprocess
 import time
+from typing import ContextManager
 
 from . import report, results
-from .run import (DEFAULT_TEST_TIMEOUT, make_plan, new_run_dir,
-                  our_selftests, overlay_selftests, prepare_base,
-                  known_failures, work_dir)
+from .kernel import prepare_base
 from .lock import tree_lock
+from .options import Options
+from .paths import work_dir
+from .plan import DEFAULT_TEST_TIMEOUT, Plan, make_plan
+from .record import RunRecord
+from .rundirs import dry_run_dir, new_run_dir
+from .selftests import known_failures, our_selftests, overlay_selftests
+from .shell import Progress, Shell
 from .stream import GuestStream, TIMEOUT_RC
 
 
-def run_local(plan, install, out_log, progress):
+def run_local(plan: Plan, install: str, out_log: str,
+              progress: Progress) -> GuestStream:
     """Run each plan entry here, writing the same protocol the guest
     writes, so that the same parser reads it."""
     stream = GuestStream()
@@ -60,11 +69,11 @@ def run_local(plan, install, out_log, progress):
     return stream
 
 
-def host(opts, shell, progress):
+def host(opts: Options, shell: Shell, progress: Progress) -> int:
     work = work_dir(opts)
     ws, _, _ = prepare_base(opts, shell, progress)
     run_dir = new_run_dir(work, 'host') if not shell.dry_run else \
-        os.path.join(work, 'runs', 'DRY-RUN-host')
+        dry_run_dir(work, '-host')
     build_log = os.path.join(run_dir, 'build.log')
     targets = list(our_selftests())
     install = os.path.join(work, 'host', 'kselftest')
@@ -91,10 +100,11 @@ def host(opts, shell, progress):
     known = known_failures(opts.base)
     root = results.build_tree([p[0] for p in plan], _HostBoot(stream), [],
                               known=known, kernel_checks=False)
-    meta = {'variant': 'host', 'tree': f'this machine, Linux {kernel}',
-            'kernel': kernel, 'run_dir': run_dir,
-            'default_timeout': DEFAULT_TEST_TIMEOUT}
-    report.write(run_dir, root, meta)
+    record = RunRecord(results=root, variant='host',
+                       tree=f'this machine, Linux {kernel}', run_dir=run_dir,
+                       extra={'kernel': kernel,
+                              'default_timeout': DEFAULT_TEST_TIMEOUT})
+    report.write_record(run_dir, record)
     print(f'\ntgsig host: the selftests on this machine\'s kernel, Linux '
           f'{kernel} (not a pinned base)')
     print(report.table(root))
@@ -106,7 +116,8 @@ def host(opts, shell, progress):
     return 1 if root.status.failed else 0
 
 
-def _tree_lock(shell, work, progress):
+def _tree_lock(shell: Shell, work: str,
+               progress: Progress) -> ContextManager[None]:
     if shell.dry_run:
         return contextlib.nullcontext()
     return tree_lock(work, progress, 'host selftests')
@@ -115,7 +126,7 @@ def _tree_lock(shell, work, progress):
 class _HostBoot:
     """What results.build_tree() needs of a boot, for a local run."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: GuestStream) -> None:
         self.stream = stream
         self.outcome = 'done'
         self.detail = ''

@@ -2,8 +2,15 @@
 """Pack the guest's initramfs: a newc cpio archive written directly, so that
 it needs neither root nor the cpio tool and is the same for the same input.
 """
+from __future__ import annotations
+
 import os
 import stat
+from typing import Iterable, List, Tuple
+
+from .paths import BUSYBOX, GUEST_INIT
+from .plan import Plan, plan_text
+from .shell import Shell
 
 _TRAILER = 'TRAILER!!!'
 
@@ -77,7 +84,8 @@ class Cpio:
         self.f.close()
 
 
-def pack(path, init, busybox, plan, trees=()):
+def pack(path: str, init: bytes, busybox: str, plan: str,
+         trees: Iterable[Tuple[str, str]] = ()) -> None:
     """Write the initramfs at path.
 
     init: the init script's bytes; busybox: path of a static busybox;
@@ -99,3 +107,16 @@ def pack(path, init, busybox, plan, trees=()):
     for guest, host in trees:
         cpio.tree(guest, host)
     cpio.close()
+
+
+def pack_guest(shell: Shell, initrd: str, plan: Plan,
+               trees: List[Tuple[str, str]]) -> None:
+    """The guest's initramfs: guest/init, busybox, the plan and trees of
+    (guest path, host directory)."""
+    shell.show(['pack', initrd, '<-', GUEST_INIT, BUSYBOX,
+                *[h for _, h in trees]])
+    if shell.dry_run:
+        return
+    with open(GUEST_INIT, 'rb') as f:
+        init = f.read()
+    pack(initrd, init, BUSYBOX, plan_text(plan), trees)

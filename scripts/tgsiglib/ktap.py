@@ -7,9 +7,12 @@ indentation, '# Subtest:' headers), and leading noise such as console
 timestamps. Writes KTAP version 1 as Documentation/dev-tools/ktap.rst
 describes it: nested subtests indented by two spaces.
 """
+from __future__ import annotations
+
 import dataclasses
 import enum
 import re
+from typing import Any, Dict, Iterator, List, Optional
 
 
 class Status(enum.Enum):
@@ -30,27 +33,27 @@ class Test:
     name: str
     status: Status = Status.ERROR
     directive: str = ''
-    subtests: list = dataclasses.field(default_factory=list)
-    log: list = dataclasses.field(default_factory=list)
-    planned: int = None
-    seconds: float = None
+    subtests: List['Test'] = dataclasses.field(default_factory=list)
+    log: List[str] = dataclasses.field(default_factory=list)
+    planned: Optional[int] = None
+    seconds: Optional[float] = None
 
-    def leaves(self):
+    def leaves(self) -> Iterator['Test']:
         if not self.subtests:
             yield self
             return
         for sub in self.subtests:
             yield from sub.leaves()
 
-    def counts(self):
+    def counts(self) -> Dict[str, int]:
         """Leaf counts by status value, as a dict of ints."""
         counts = {s.value: 0 for s in Status}
         for leaf in self.leaves():
             counts[leaf.status.value] += 1
         return counts
 
-    def to_json(self):
-        out = {'name': self.name, 'status': self.status.value}
+    def to_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {'name': self.name, 'status': self.status.value}
         if self.directive:
             out['directive'] = self.directive
         if self.seconds is not None:
@@ -58,6 +61,21 @@ class Test:
         if self.subtests:
             out['subtests'] = [t.to_json() for t in self.subtests]
         return out
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> 'Test':
+        """The tree to_json() wrote (without logs, which it leaves out).
+        A node without a status (a parent written by hand) is computed
+        from its subtests as finish() does."""
+        subs = [cls.from_json(d) for d in data.get('subtests') or []]
+        status = data.get('status')
+        test = cls(name=data.get('name', ''),
+                   status=Status(status) if status else Status.PASS,
+                   directive=data.get('directive', ''), subtests=subs,
+                   seconds=data.get('seconds'))
+        if status is None:
+            finish(test)
+        return test
 
 
 # Console lines may carry a printk time stamp: "[    1.234567] ".

@@ -161,8 +161,12 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
             detail = f'the whole run passed its {limits.run}s limit'
         if outcome:
             _stop(proc)
-            for t in tails:
-                t.read()
+            # What came before QEMU stopped belongs to the record, as it
+            # does to the logs that `tgsig report` reads again.
+            last = [t.read() for t in tails]
+            if last[1]:
+                stream.feed(last[1], time.monotonic())
+            stream.close(time.monotonic())
             break
         time.sleep(POLL)
     running = stream.current.name if stream.current else ''

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """The summary on the terminal and the files of a run directory."""
+from __future__ import annotations
+
 import json
 
 from . import ktap
 from .ktap import Status
+from .record import RunRecord
 
 _WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
          Status.ERROR: 'ERROR', Status.TIMEOUT: 'TIMEOUT',
@@ -86,3 +89,47 @@ def write(run_dir, root, meta):
     with open(f'{run_dir}/results.json', 'w', encoding='utf-8') as f:
         json.dump(data, f, indent=1)
         f.write('\n')
+
+
+def write_record(run_dir: str, record: RunRecord) -> None:
+    """results.ktap and results.json of a run."""
+    with open(f'{run_dir}/results.ktap', 'w', encoding='utf-8') as f:
+        f.write(ktap.emit(record.results))
+    record.save(run_dir)
+
+
+def summary(record: RunRecord) -> str:
+    """What a run found, for the terminal: its kernel and guest, a table
+    of programs, the failures, the known failures, the first splat, how
+    the boot ended, and the totals."""
+    root = record.results
+    out = ['']
+    debug = ' with kconfig/debug.config' if record.debug else ''
+    out.append(f'tgsig: {record.variant} kernel{debug}, {record.tree}; '
+               f'{(record.accel or "?").upper()} -smp {record.smp}; '
+               f'guest {record.guest or "did not boot"}')
+    out.append(table(root))
+    fails = failures(root)
+    if fails:
+        out += ['', 'failures:', fails]
+    knowns = known(root)
+    if knowns:
+        out += ['', 'known failures of the base (selftests/known-failures):',
+                knowns]
+    if record.splats:
+        first = record.splats[0]
+        where = f'while {first.test} ran' if first.test else \
+            'outside any test'
+        out += ['', f'kernel splats: {len(record.splats)}; the first, a '
+                f'{first.kind} {where}, at console.log line {first.line}:']
+        out += [f'    {line}' for line in first.excerpt[:25]]
+    if record.outcome != 'done':
+        running = record.running_at_end
+        out += ['', f'the run ended early: {record.outcome}'
+                + (f' while {running} ran' if running else '')
+                + f': {record.detail}']
+    out += ['', f'run directory: {record.run_dir}',
+            '  build.log console.log output.log results.ktap results.json '
+            'config facts.json boot.json',
+            totals_line(root.counts())]
+    return '\n'.join(out)

@@ -6,8 +6,11 @@ Each finding names its kind, its line in the log, the test that was running
 (from the "tgsig: begin" markers the guest writes to /dev/kmsg), and an
 excerpt of the report.
 """
+from __future__ import annotations
+
 import dataclasses
 import re
+from typing import Any, Dict, List
 
 from .ktap import _STAMP
 
@@ -66,10 +69,16 @@ class Splat:
     line: int           # 1-based line number in the console log
     text: str           # the first line of the report
     test: str           # the test running when it happened, or ''
-    excerpt: list
+    excerpt: List[str] = dataclasses.field(default_factory=list)
 
-    def to_json(self):
+    def to_json(self) -> Dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> 'Splat':
+        return cls(kind=data.get('kind', '?'), line=data.get('line', 0),
+                   text=data.get('text', ''), test=data.get('test', ''),
+                   excerpt=list(data.get('excerpt') or []))
 
 
 def strip(line):

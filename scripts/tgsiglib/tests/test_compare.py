@@ -7,6 +7,12 @@ import unittest
 
 from tgsiglib import compare
 from tgsiglib.errors import TgsigError
+from tgsiglib.record import RunRecord
+
+
+def R(data):
+    """The record of a results.json holding data."""
+    return RunRecord.from_json(data)
 
 
 def run(tree, **meta):
@@ -33,7 +39,7 @@ B = run({'name': 'tgsig', 'subtests': [
 
 class Compare(unittest.TestCase):
     def test_programs_side_by_side_with_their_counts(self):
-        lines = compare.table(A, B).splitlines()
+        lines = compare.table(R(A), R(B)).splitlines()
         self.assertEqual(lines[0].split(), ['program', 'unpatched',
                                             'patched'])
         self.assertEqual(lines[1].split(), ['tg_signal:a', '2', 'pass', '1',
@@ -50,7 +56,7 @@ class Compare(unittest.TestCase):
 
     def test_a_debug_run_is_summed_up_under_the_table(self):
         same = dict(B, debug=True, splats=[])
-        lines = compare.table(A, B, same).splitlines()
+        lines = compare.table(R(A), R(B), R(same)).splitlines()
         self.assertEqual(lines[-3], 'patched, debug config: '
                          'linux 6.12')
         self.assertTrue(lines[-2].endswith('; 0 kernel splats'))
@@ -60,7 +66,7 @@ class Compare(unittest.TestCase):
             'name': 'tgsig', 'subtests': [{'name': 'tg_signal', 'subtests': [
                 prog('tg_signal:a', 'pass', 'pass'),
                 prog('tg_signal:t', 'pass')]}]})
-        lines = compare.table(A, B, other).splitlines()
+        lines = compare.table(R(A), R(B), R(other)).splitlines()
         self.assertTrue(lines[-2].endswith('; 1 kernel splats'))
         self.assertEqual(lines[-1], '  programs whose counts differ from '
                          'patched: tg_signal:a (2 pass), kunit:suite '
@@ -74,25 +80,27 @@ class Compare(unittest.TestCase):
         self.assertIn('results.json', str(ctx.exception))
         with open(os.path.join(tmp, 'results.json'), 'w') as f:
             json.dump(A, f)
-        self.assertEqual(compare.load(tmp), A)
+        self.assertEqual(compare.load(tmp), R(A))
 
 
 class Tables(unittest.TestCase):
     def test_one_table_per_base_mainline_first(self):
-        runs = [dict(A, base='lts'), dict(B, base='lts'),
-                dict(A, base='mainline'), dict(B, base='mainline')]
+        runs = [R(dict(A, base='lts')), R(dict(B, base='lts')),
+                R(dict(A, base='mainline')), R(dict(B, base='mainline'))]
         text = compare.tables(runs)
         self.assertTrue(text.startswith('mainline:\n'))
         self.assertIn('\nlts:\n', text)
         self.assertEqual(text.count('program'), 2)
 
     def test_one_base_gives_the_plain_table(self):
-        self.assertEqual(compare.tables([A, B]), compare.table(A, B))
+        self.assertEqual(compare.tables([R(A), R(B)]),
+                         compare.table(R(A), R(B)))
 
     def test_a_base_with_one_run_is_an_error(self):
         with self.assertRaises(TgsigError) as cm:
-            compare.tables([dict(A, base='lts'), dict(A, base='mainline'),
-                            dict(B, base='mainline')])
+            compare.tables([R(dict(A, base='lts')),
+                            R(dict(A, base='mainline')),
+                            R(dict(B, base='mainline'))])
         self.assertIn('one run only of the lts base', cm.exception.what)
 
 
