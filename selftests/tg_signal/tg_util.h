@@ -304,4 +304,123 @@ static inline int tg_task_ids(pid_t tgid, pid_t *tids, int max)
 	return n;
 }
 
+/*
+ * Whether /proc/filesystems lists @fs, that is the kernel was built with
+ * it: true when it cannot tell, so that the caller's use of @fs fails.
+ */
+static inline bool tg_fs_built_in(const char *fs)
+{
+	char line[128], name[64];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/filesystems", "re");
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "nodev\tsysfs" or "\text4" */
+		if (sscanf(line, "%*s %63s", name) == 1 ||
+		    sscanf(line, "%63s", name) == 1)
+			found = !strcmp(name, fs);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Threads that block every signal and sleep until the process exits: they
+ * keep whatever is queued for them, for /proc to show.
+ */
+#define TG_SLEEPERS_MAX	8
+
+struct tg_sleepers {
+	int nr;
+	int started;			/* futex word */
+	int forever;			/* never changes */
+	pid_t tid[TG_SLEEPERS_MAX];
+};
+
+static inline void *tg_sleeper_fn(void *arg)
+{
+	struct tg_sleepers *s = arg;
+	int i = __atomic_load_n(&s->started, __ATOMIC_ACQUIRE);
+
+	s->tid[i] = tg_gettid();
+	tg_add_and_wake(&s->started, 1);
+	for (;;)
+		tg_futex_wait(&s->forever, 0);
+	return NULL;
+}
+
+/*
+ * Start @nr sleepers, one after the other so that each knows its index.
+ * The caller's mask is inherited: block every signal before.  Returns 0,
+ * or the error of pthread_create().
+ */
+static inline int tg_start_sleepers(struct tg_sleepers *s, int nr)
+{
+	pthread_t th;
+	int i, err;
+
+	s->nr = 0;
+	s->started = 0;
+	s->forever = 0;
+	for (i = 0; i < nr && i < TG_SLEEPERS_MAX; i++) {
+		err = pthread_create(&th, NULL, tg_sleeper_fn, s);
+		if (err)
+			return err;
+		pthread_detach(th);
+		tg_wait_at_least(&s->started, i + 1);
+		s->nr = i + 1;
+	}
+	return 0;
+}
+
+/* Block every signal of the calling thread (SIGKILL and SIGSTOP aside). */
+static inline void tg_block_all(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+}
+
+/*
+ * Whether @sig is in the set @field of thread @tid of @tgid (the main
+ * thread when @tid is 0); -1 when the task is gone.
+ */
+static inline int tg_sig_in(pid_t tgid, pid_t tid, const char *field, int sig)
+{
+	unsigned long long set;
+
+	if (tg_proc_sigset(tgid, tid, field, &set))
+		return -1;
+	return !!(set & TG_SIGBIT(sig));
+}
+
+/*
+ * Poll until @sig is pending in @tgid, in its shared queue or in the queue
+ * of one of its threads: for signals the kernel sends from a timer or
+ * another context, whose generation the caller cannot wait for otherwise.
+ * Returns 0, or -1 when the process is gone.
+ */
+static inline int tg_wait_pending_anywhere(pid_t tgid, int sig)
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	pid_t tids[64];
+	int i, n;
+
+	for (;;) {
+		if (tg_sig_in(tgid, 0, "ShdPnd", sig) == 1)
+			return 0;
+		n = tg_task_ids(tgid, tids, 64);
+		if (n < 0)
+			return -1;
+		for (i = 0; i < n && i < 64; i++)
+			if (tg_sig_in(tgid, tids[i], "SigPnd", sig) == 1)
+				return 0;
+		nanosleep(&pause, NULL);
+	}
+}
+
 #endif /* TG_UTIL_H */
