@@ -243,7 +243,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 
 /*
  * Map the shared page and unshare CLONE_NEWPID: our next child is the
- * init of a new namespace.  Returns false when the test is skipped.
+ * init of a new namespace.  Returns false when the test is skipped (the
+ * config or the privilege is missing) or failed (any other error).
  */
 static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
 {
@@ -254,6 +255,8 @@ static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	EXPECT_NE(MAP_FAILED, z);
 	*host_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (*host_ns < 0 && errno == ENOENT)
+		SKIP(return false, "no /proc/self/ns/pid: needs CONFIG_PID_NS");
 	EXPECT_GE(*host_ns, 0);
 	if (z == MAP_FAILED || *host_ns < 0)
 		return false;
@@ -268,11 +271,16 @@ static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
 	sigaddset(&set, SIGRTMIN);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	if (unshare(CLONE_NEWPID)) {
+		/* Only a missing config or privilege is a reason to skip. */
 		if (errno == EINVAL)
 			SKIP(return false,
-			     "unshare(CLONE_NEWPID): CONFIG_PID_NS=n");
-		SKIP(return false, "unshare(CLONE_NEWPID): %s (CAP_SYS_ADMIN?)",
-		     strerror(errno));
+			     "unshare(CLONE_NEWPID): EINVAL: needs CONFIG_PID_NS");
+		if (errno == EPERM)
+			SKIP(return false,
+			     "unshare(CLONE_NEWPID): EPERM: needs CAP_SYS_ADMIN");
+		EXPECT_EQ(0, errno)
+			TH_LOG("unshare(CLONE_NEWPID): %s", strerror(errno));
+		return false;
 	}
 	return true;
 }

@@ -12,8 +12,11 @@
  *    the number of threads marked.
  *
  * The events are read from a tracefs instance of the test's own, filtered
- * on the thread group under test.  On a kernel without the event every test
- * skips; where it exists, a test fails when its event is missing.
+ * on the thread group under test.  Every test skips when it is not root,
+ * when the kernel lacks tracefs or event tracing, or when it has the other
+ * signal events but not this one (a kernel without the series); any other
+ * trouble with tracefs fails the test.  Where the event exists, a test
+ * fails when its event is missing.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -29,8 +32,9 @@
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENT_DIR	"events/signal/signal_wake_target"
-#define NO_EVENT	"no signal:signal_wake_target event: needs the tgsig " \
-			"series and CONFIG_FTRACE/EVENT_TRACING"
+#define NO_EVENT	"no signal:signal_wake_target event although " \
+			"signal:signal_generate exists: a kernel without " \
+			"the tgsig series"
 #define PRINT_FMT	"print fmt: \"sig=%d tgid=%d named=%d chosen=%d " \
 			"reason=%s threads=%d\""
 #define TEXT_MAX	(64 * 1024)
@@ -97,35 +101,51 @@ static bool is_fs(const char *path, long magic)
 
 /*
  * Mount sysfs and tracefs where they are missing (a bare init mounts /sys
- * and /proc, maybe not tracefs).  Returns why the event cannot be used, or
- * NULL when it can.
+ * and /proc, maybe not tracefs).  Returns NULL when the event can be used.
+ * Otherwise it returns why not, and sets *@skip only when the reason is a
+ * missing privilege, a missing config or a kernel without the series; any
+ * other failure (a mount that fails although the kernel has the file
+ * system) fails the test rather than hide a broken kernel.
  */
-static const char *event_unavailable(char *why, size_t size)
+static const char *event_unavailable(char *why, size_t size, bool *skip)
 {
 	struct stat st;
 
+	*skip = true;
 	if (geteuid())
-		return "tracefs needs root";
-	if (stat(TRACEFS, &st) && !is_fs("/sys", SYSFS_MAGIC) &&
-	    mount("sysfs", "/sys", "sysfs", 0, NULL)) {
-		snprintf(why, size, "no sysfs on /sys and mounting it failed: %s",
-			 strerror(errno));
-		return why;
+		return "tracefs needs root (CAP_SYS_ADMIN)";
+	if (stat(TRACEFS, &st) && !is_fs("/sys", SYSFS_MAGIC)) {
+		if (!tg_fs_built_in("sysfs"))
+			return "no sysfs: needs CONFIG_SYSFS";
+		if (mount("sysfs", "/sys", "sysfs", 0, NULL)) {
+			*skip = false;
+			snprintf(why, size, "mounting sysfs on /sys failed: %s",
+				 strerror(errno));
+			return why;
+		}
 	}
+	if (!tg_fs_built_in("tracefs"))
+		return "no tracefs: needs CONFIG_FTRACE";
+	*skip = false;
 	if (stat(TRACEFS, &st)) {
-		snprintf(why, size, "no %s (%s): needs CONFIG_FTRACE (tracefs)",
+		snprintf(why, size, "no %s although the kernel has tracefs: %s",
 			 TRACEFS, strerror(errno));
 		return why;
 	}
 	if (!is_fs(TRACEFS, TRACEFS_MAGIC) &&
 	    mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-		snprintf(why, size,
-			 "cannot mount tracefs on %s (%s): needs CONFIG_FTRACE",
+		snprintf(why, size, "cannot mount tracefs on %s: %s",
 			 TRACEFS, strerror(errno));
 		return why;
 	}
-	if (access(TRACEFS "/" EVENT_DIR "/format", R_OK))
+	if (access(TRACEFS "/" EVENT_DIR "/format", R_OK)) {
+		/* The signal events exist with CONFIG_EVENT_TRACING alone. */
+		*skip = true;
+		if (access(TRACEFS "/events/signal/signal_generate/format",
+			   R_OK))
+			return "no signal:signal_generate event: needs CONFIG_EVENT_TRACING";
 		return NO_EVENT;
+	}
 	return NULL;
 }
 
@@ -137,14 +157,17 @@ static const char *event_unavailable(char *why, size_t size)
 static void trace_setup(struct __test_metadata *_metadata, char *inst,
 			size_t size)
 {
-	const char *skip, *missing;
+	const char *unavailable, *missing;
 	char why[256];
+	bool skip;
 	size_t i;
 	int err;
 
-	skip = event_unavailable(why, sizeof(why));
-	if (skip)
-		SKIP(return, "%s", skip);
+	unavailable = event_unavailable(why, sizeof(why), &skip);
+	if (unavailable && skip)
+		SKIP(return, "%s", unavailable);
+	ASSERT_EQ(NULL, unavailable)
+		TH_LOG("%s", unavailable);
 
 	err = slurp(TRACEFS "/" EVENT_DIR "/format", text, sizeof(text)) > 0 ?
 	      0 : errno;
