@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -102,12 +103,35 @@ struct bench_opt {
 	const char *value;	/* the default, replaced by the command line */
 };
 
-/* Fill @opts (ended by a NULL name) from "--name value" pairs. */
+/*
+ * Run again, at once, without address space randomisation: where the
+ * stack, the heap and the mappings land decides how many page tables a
+ * fork() copies and an exit frees, and under QEMU -icount that would
+ * make a counted figure differ from boot to boot.
+ */
+static inline void bench_fixed_layout(char **argv)
+{
+	int persona = personality(0xffffffff);
+
+	if (persona < 0 || (persona & ADDR_NO_RANDOMIZE))
+		return;
+	if (personality(persona | ADDR_NO_RANDOMIZE) < 0)
+		bench_fail("personality(ADDR_NO_RANDOMIZE): %s",
+			   strerror(errno));
+	execv("/proc/self/exe", argv);
+	bench_fail("execv /proc/self/exe: %s", strerror(errno));
+}
+
+/*
+ * Fill @opts (ended by a NULL name) from "--name value" pairs, after
+ * bench_fixed_layout(): every program calls this first.
+ */
 static inline void bench_args(int argc, char **argv, struct bench_opt *opts)
 {
 	struct bench_opt *o;
 	int i;
 
+	bench_fixed_layout(argv);
 	for (i = 1; i < argc; i += 2) {
 		for (o = opts; o->name; o++)
 			if (!strncmp(argv[i], "--", 2) &&

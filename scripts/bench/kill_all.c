@@ -6,9 +6,10 @@
  * The init of a new PID namespace, whose NS_PROCS - 1 children count
  * SIGUSR1 in a handler, sends kill(-1, SIGUSR1) --reps times for each size
  * P of --procs, while P more processes of ours sleep outside the
- * namespace.  Each call is timed alone; after each, init waits until every
- * member has handled it.  Then init sends kill(-1) in a loop while we,
- * outside the namespace, time --forks fork() calls.
+ * namespace.  Each call is timed alone, by init running SCHED_FIFO; after
+ * each, init waits until every member has handled it.  Then init sends
+ * kill(-1) in a loop while we, outside the namespace, time --forks fork()
+ * calls.
  *
  *   tgsig-bench kill_all procs=P call=NS ns              median call
  *   tgsig-bench kill_all_fork procs=P median=NS ns       fork() meanwhile
@@ -88,6 +89,20 @@ static long long send_one(int *sent)
 	return t1 - t0;
 }
 
+/*
+ * While init times its calls it runs SCHED_FIFO, so that the members its
+ * kill(-1) wakes cannot preempt it before the call's end is read: on one
+ * CPU they would run their handlers inside the timed call.
+ */
+static void set_fifo(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ? 1 : 0 };
+
+	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp))
+		bench_fail("sched_setscheduler(%s): %s",
+			   on ? "SCHED_FIFO" : "SCHED_OTHER", strerror(errno));
+}
+
 static int init_main(void *arg)
 {
 	int seen = 0, sent = 0, i;
@@ -100,8 +115,10 @@ static int init_main(void *arg)
 		tg_wait_at_least(&sh->given, ++seen);
 		switch (sh->cmd) {
 		case CMD_TIME:
+			set_fifo(true);
 			for (i = 0; i < sh->reps; i++)
 				sh->call_ns[i] = send_one(&sent);
+			set_fifo(false);
 			break;
 		case CMD_LOOP:
 			while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {

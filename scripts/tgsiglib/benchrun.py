@@ -90,10 +90,10 @@ PROGRAMS = (
     # after the kill began depends on two CPUs running at once.
     Program('pipeline', '--procs 16,128,512 --reps 5',
             '--procs 16,128 --reps 3', 600, metrics=('reaped',)),
-    Program('group_kill', '--threads 1,64,512,2048 --reps 5',
-            '--threads 1,64,512 --reps 3', 600),
-    Program('pidns_zap', '--children 16,256,1024 --threads 1,4 --reps 5',
-            '--children 16,256 --threads 1,4 --reps 3', 600),
+    Program('group_kill', '--threads 1,64,512,2048 --reps 9',
+            '--threads 1,64,512 --reps 5', 600),
+    Program('pidns_zap', '--children 16,256,1024 --threads 1,4 --reps 9',
+            '--children 16,256 --threads 1,4 --reps 5', 600),
     Program('hot_path', '--threads 1,16 --iterations 2000',
             '--threads 1,16 --iterations 500', 300),
     # Last: it turns tracing on (and off again).
@@ -247,12 +247,19 @@ def note(meta):
          'boots': meta['boots']}]
     how = '; '.join(f'the {s["clock"]} figures in {s["boots"]} boots of '
                     f'each kernel under {qemu_text(s)}' for s in setups)
+    seeds = ('Under -icount, both kernels boot with -seed N in round N '
+             "(the guest's random numbers), the guest's clock starts at a "
+             'fixed date and the programs run without address space '
+             'randomisation: the same kernel booted with the same seed '
+             'runs the same instructions, and the noise floor is what the '
+             'seed moves a figure by. '
+             if any(s.get('icount') is not None for s in setups) else '')
     return (f'Both kernels booted alternately (unpatched first): {how}; '
-            f'{meta["memory"]} of memory. Each boot reports the median of '
-            'many runs inside the guest, and the table shows the median of '
-            'those and their spread (min-max) across boots. Base: '
-            f'{meta["tree"]}; patched: the series, {patches} patches; the '
-            'two .config files '
+            f'{meta["memory"]} of memory. {seeds}Each boot reports the '
+            'median of many runs inside the guest, and the table shows the '
+            'median of those and their spread (min-max) across boots. '
+            f'Base: {meta["tree"]}; patched: the series, {patches} '
+            'patches; the two .config files '
             + (f'differ only in {", ".join(differ)}. ' if differ else
                'are the same. ')
             + f'Command: `{meta["command"]}`{took}.')
@@ -378,10 +385,11 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
 
 
 def boot_order(setups):
-    """[(setup, kernel name)]: round after round, each setup's kernels
-    alternately (unpatched first), as long as the setup has boots left."""
+    """[(round, setup, kernel name)]: round after round (from 1), each
+    setup's kernels alternately (unpatched first), as long as the setup
+    has boots left."""
     rounds = max(s['boots'] for s in setups)
-    return [(s, name) for i in range(rounds) for s in setups
+    return [(i + 1, s, name) for i in range(rounds) for s in setups
             if i < s['boots'] for _, name in KERNELS]
 
 
@@ -391,15 +399,18 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
     boot that fails."""
     samples = {bench.UNPATCHED: [], bench.PATCHED: []}
     order = boot_order(setups)
-    for i, (setup, name) in enumerate(order, 1):
+    for i, (seed, setup, name) in enumerate(order, 1):
         kernel = kernels[name]
         clock, smp = setup['clock'], setup['smp']
         boot_dir = os.path.join(run_dir, f'boot{i:02d}-{clock}-{name}')
         logs = tuple(os.path.join(boot_dir, n) for n in
                      ('console.log', 'output.log', 'heartbeat.log'))
+        # Under -icount both kernels of a round boot with the round's
+        # seed: like is compared with like, and the spread across rounds
+        # is what the guest's random numbers move a figure by.
         cmd = qemu.argv(kernel.arts.bzimage, setup['initrd'], smp,
                         setup['accel'], logs, memory=opts.memory,
-                        icount=setup['icount'])
+                        icount=setup['icount'], seed=seed)
         where = f'boot {i}/{len(order)} ({clock}, {name})'
         with progress.step(f'{where}: {qemu_text(setup)}'):
             shell.show(cmd)
@@ -412,7 +423,7 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
                 setup['plan'], boot, boot_dir,
                 {'variant': name, 'head': kernel.head, 'tree': kernel.label,
                  'accel': setup['accel'], 'smp': smp, 'clock': clock,
-                 'icount': setup['icount'], 'qemu': cmd},
+                 'icount': setup['icount'], 'seed': seed, 'qemu': cmd},
                 setup['programs'])
             cpus = (boot.stream.booted or '').rpartition('cpus=')[2]
             if cpus and cpus != str(smp):
@@ -424,7 +435,8 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
                                  'output.log', log=boot_dir)
             samples[name] += found
             meta['boot_runs'].append({
-                'index': i, 'kernel': name, 'clock': clock, 'dir': boot_dir,
+                'index': i, 'kernel': name, 'clock': clock, 'round': seed,
+                'dir': boot_dir,
                 'seconds': round(boot.seconds, 1),
                 'guest': boot.stream.booted, 'measurements': len(found)})
     return samples

@@ -44,18 +44,21 @@ class BootResult:
         return self.outcome == 'done'
 
 
-# The seed of the guest's random numbers (RDRAND and the like) when
-# counting instructions, so that nothing in the guest depends on the host.
-ICOUNT_SEED = 1
+# When counting instructions the guest's clock starts at this date and
+# advances with guest time, so that nothing in the guest depends on the
+# host's.
+ICOUNT_RTC = 'base=2000-01-01T00:00:00,clock=vm'
 
 
 def argv(kernel, initrd, smp, accel, logs, append='', memory='2G',
-         icount=None):
+         icount=None, seed=1):
     """The QEMU command line. logs: (console, output, heartbeat) files.
     icount: None, or N for TCG with `-icount shift=N,sleep=off`: guest
     time advances 2**N ns per instruction and skips idle time, the vCPUs
-    run round robin in one host thread, and the guest's random numbers
-    come from a fixed seed."""
+    run round robin in one host thread, the guest's random numbers
+    (RDRAND and the like) come from @seed and its clock from ICOUNT_RTC:
+    the same kernel booted with the same seed runs the same
+    instructions."""
     console, output, heartbeat = logs
     cmdline = ('console=ttyS0,115200 panic=-1 printk.time=1 '
                'loglevel=7 rdinit=/init ' + append).strip()
@@ -69,7 +72,7 @@ def argv(kernel, initrd, smp, accel, logs, append='', memory='2G',
             raise TgsigError('-icount counts instructions under TCG only')
         cmd += ['-accel', 'tcg,thread=single', '-cpu', 'max',
                 '-icount', f'shift={icount},sleep=off',
-                '-seed', str(ICOUNT_SEED)]
+                '-seed', str(seed), '-rtc', ICOUNT_RTC]
     elif accel == 'kvm':
         cmd += ['-accel', 'kvm', '-cpu', 'host']
     else:

@@ -415,9 +415,11 @@ class QemuArgv(unittest.TestCase):
     def test_icount_is_one_thread_with_a_fixed_seed(self):
         cmd = qemu.argv('bz', 'rd', 1, 'tcg', self.LOGS, icount=0)
         self.assertEqual(cmd[cmd.index('-smp') + 1], '1')
-        self.assertEqual(cmd[-8:], ['-accel', 'tcg,thread=single', '-cpu',
-                                    'max', '-icount', 'shift=0,sleep=off',
-                                    '-seed', '1'])
+        self.assertEqual(cmd[-10:], ['-accel', 'tcg,thread=single', '-cpu',
+                                     'max', '-icount', 'shift=0,sleep=off',
+                                     '-seed', '1', '-rtc', qemu.ICOUNT_RTC])
+        cmd = qemu.argv('bz', 'rd', 1, 'tcg', self.LOGS, icount=0, seed=3)
+        self.assertEqual(cmd[cmd.index('-seed') + 1], '3')
 
     def test_icount_needs_tcg(self):
         with self.assertRaises(TgsigError):
@@ -551,11 +553,11 @@ class Select(unittest.TestCase):
     def test_boot_order_alternates_kernels_round_after_round(self):
         setups = [{'clock': 'icount', 'boots': 1},
                   {'clock': 'wall', 'boots': 2}]
-        self.assertEqual([(s['clock'], k) for s, k in
+        self.assertEqual([(r, s['clock'], k) for r, s, k in
                           benchrun.boot_order(setups)],
-                         [('icount', 'unpatched'), ('icount', 'patched'),
-                          ('wall', 'unpatched'), ('wall', 'patched'),
-                          ('wall', 'unpatched'), ('wall', 'patched')])
+                         [(1, 'icount', 'unpatched'), (1, 'icount', 'patched'),
+                          (1, 'wall', 'unpatched'), (1, 'wall', 'patched'),
+                          (2, 'wall', 'unpatched'), (2, 'wall', 'patched')])
 
     def test_an_unknown_name_is_named(self):
         with self.assertRaises(TgsigError) as ctx:
@@ -619,6 +621,9 @@ class Command(unittest.TestCase):
             self.assertEqual(cmd[cmd.index('-smp') + 1], '1')
             self.assertEqual(cmd[cmd.index('-icount') + 1],
                              'shift=0,sleep=off')
+        # Both kernels of a round boot with its seed.
+        self.assertEqual([c[c.index('-seed') + 1] for c in icount],
+                         ['1', '1', '2', '2'])
         for cmd in guest.cmds:
             if cmd not in icount:
                 self.assertEqual(cmd[cmd.index('-smp') + 1], '2')
