@@ -10,10 +10,14 @@ SIGSTKFLT exist on some only), so compile the table and the asserts once
 per architecture's uapi <asm/signal.h> numbers, with the host's gcc and no
 cross compiler.
 """
+from __future__ import annotations
+
 import os
 import re
-import subprocess
 import tempfile
+from typing import Dict, List, Optional, Protocol, Tuple
+
+from .shell import Progress, Shell
 
 TABLE = ('#define SIG_DFL_TERM', '#define sig_fatal(')
 ASSERTS = ('#ifdef SIGEMT\n#define SIGEMT_MASK', '/*\n * SLAB caches')
@@ -22,20 +26,28 @@ _DEFINE = re.compile(r'^#define\s+(SIG[A-Z0-9]+)\s+(\w+)', re.M)
 _SKIP = {'SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK', 'SIGRTMAX'}
 
 
-def section(text, markers):
+class Tree(Protocol):
+    """Files of a kernel tree: tree(path) gives one, or None."""
+
+    def __call__(self, path: str) -> Optional[str]: ...
+
+    def arches(self) -> List[str]: ...
+
+
+def section(text: str, markers: Tuple[str, str]) -> Optional[str]:
     start, end = markers
     a = text.find(start)
     b = text.find(end, a)
     return text[a:b] if a >= 0 and b > a else None
 
 
-def numbering(header_text):
+def numbering(header_text: str) -> List[str]:
     """#define lines for the signal numbers an <asm/signal.h> gives."""
     return [f'#define {k} {v}' for k, v in _DEFINE.findall(header_text)
             if k not in _SKIP]
 
 
-def program(defines, table, asserts):
+def program(defines: List[str], table: str, asserts: str) -> str:
     return '\n'.join(defines + [
         '#define BITS_PER_LONG 64',
         '#define sigmask(sig) (1UL << ((sig) - 1))',
@@ -43,7 +55,7 @@ def program(defines, table, asserts):
         'int main(void) { return 0; }', ''])
 
 
-def headers(read):
+def headers(read: Tree) -> List[Tuple[str, str]]:
     """(architecture, header text) for every uapi <asm/signal.h> that
     numbers the signals itself, and asm-generic's. read(path) gives a
     file of the tree, or None."""
@@ -55,9 +67,11 @@ def headers(read):
     return [(a, t) for a, t in out if t]
 
 
-def check(read, cc='gcc'):
+def check(read: Tree, cc: str = 'gcc',
+          shell: Optional[Shell] = None) -> Optional[Dict[str, Optional[str]]]:
     """{architecture: None if the checks hold, else gcc's complaint};
     None if the tree has no action table."""
+    shell = shell or Shell(Progress())
     table = section(read('include/linux/signal.h') or '', TABLE)
     asserts = section(read('kernel/signal.c') or '', ASSERTS)
     if not table or not asserts:
@@ -68,8 +82,8 @@ def check(read, cc='gcc'):
             src = os.path.join(tmp, f'{arch}.c')
             with open(src, 'w', encoding='utf-8') as f:
                 f.write(program(numbering(text), table, asserts))
-            proc = subprocess.run([cc, '-std=gnu11', '-fsyntax-only', src],
-                                  capture_output=True, text=True)
+            proc = shell.run([cc, '-std=gnu11', '-fsyntax-only', src],
+                             capture=True, check=False, mutates=False)
             results[arch] = None if proc.returncode == 0 else \
                 proc.stderr.strip()
     return results
@@ -78,18 +92,20 @@ def check(read, cc='gcc'):
 class GitTree:
     """Files of one commit of a git tree, read without a checkout."""
 
-    def __init__(self, repo, rev):
+    def __init__(self, repo: str, rev: str,
+                 shell: Optional[Shell] = None) -> None:
         self.repo = repo
         self.rev = rev
+        self.shell = shell or Shell(Progress())
 
-    def __call__(self, path):
-        proc = subprocess.run(['git', '-C', self.repo, 'show',
-                               f'{self.rev}:{path}'],
-                              capture_output=True, text=True)
+    def __call__(self, path: str) -> Optional[str]:
+        proc = self.shell.run(['git', '-C', self.repo, 'show',
+                               f'{self.rev}:{path}'], capture=True,
+                              check=False, mutates=False)
         return proc.stdout if proc.returncode == 0 else None
 
-    def arches(self):
-        proc = subprocess.run(['git', '-C', self.repo, 'ls-tree',
+    def arches(self) -> List[str]:
+        proc = self.shell.run(['git', '-C', self.repo, 'ls-tree',
                                '--name-only', f'{self.rev}:arch'],
-                              capture_output=True, text=True)
+                              capture=True, check=False, mutates=False)
         return proc.stdout.split() if proc.returncode == 0 else []

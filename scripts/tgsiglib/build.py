@@ -2,13 +2,19 @@
 """Configure and build the kernel out of tree, its headers and the
 selftests; keep each variant's artifacts so that an unchanged variant is
 reused without running make at all."""
+from __future__ import annotations
+
 import hashlib
 import json
 import os
+import re
 import shutil
+import threading
+from typing import Any, Dict, List, Optional, Sequence
 
 from . import kconfig
-from .errors import TgsigError
+from .errors import BuildFailed, CommandFailed, ConfigNotKept
+from .shell import Progress, Shell
 
 ARCH = 'x86_64'
 # Bump when the recipe below changes in a way that makes old artifacts
@@ -16,61 +22,163 @@ ARCH = 'x86_64'
 RECIPE = 3
 
 
-def make_argv(tree, out, *targets, jobs=None):
+def make_argv(tree: str, out: str, *targets: str,
+              jobs: Optional[int] = None) -> List[str]:
     argv = ['make', '-C', tree, f'O={out}', f'ARCH={ARCH}', 'CC=ccache gcc']
     if jobs:
         argv.append(f'-j{jobs}')
     return argv + list(targets)
 
 
+# make's own lines for an object it compiles or assembles: "  CC      x.o".
+_OBJECT = re.compile(r'^  (CC|AS)( \[M\])?\s+\S+\.o$', re.M)
+# How often a build in progress says how far it is.
+PROGRESS_EVERY = 60
+COUNTS = 'build-counts.json'
+
+
+def count_objects(text: str) -> int:
+    """Objects compiled in a stretch of make's output."""
+    return len(_OBJECT.findall(text))
+
+
+class BuildProgress:
+    """While make runs, every PROGRESS_EVERY seconds and only when it
+    changed: how many objects it has compiled so far, from its own
+    output in the build log, and how many the last finished build of the
+    same target in this tree compiled."""
+
+    def __init__(self, log: str, progress: Progress, what: str,
+                 before: Optional[int] = None,
+                 every: float = PROGRESS_EVERY) -> None:
+        self.log = log
+        self.progress = progress
+        self.what = what
+        self.before = before
+        self.every = every
+        self.offset = os.path.getsize(log) if os.path.exists(log) else 0
+        self.said = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def count(self) -> int:
+        try:
+            with open(self.log, encoding='utf-8', errors='replace') as f:
+                f.seek(self.offset)
+                return count_objects(f.read())
+        except OSError:
+            return 0
+
+    def line(self, n: int) -> str:
+        if self.before:
+            return (f'{self.what}: {n} objects compiled so far (the last '
+                    f'finished build here compiled {self.before})')
+        return f'{self.what}: {n} objects compiled so far'
+
+    def tick(self) -> None:
+        """Say how far it is, if that changed since it last said."""
+        n = self.count()
+        if n != self.said:
+            self.said = n
+            self.progress.say(self.line(n))
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.every):
+            self.tick()
+
+    def __enter__(self) -> 'BuildProgress':
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def _read_counts(root: str) -> Dict[str, int]:
+    try:
+        with open(os.path.join(root, COUNTS), encoding='utf-8') as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_count(root: str, target: str, n: int) -> None:
+    counts = _read_counts(root)
+    counts[target] = n
+    with open(os.path.join(root, COUNTS), 'w', encoding='utf-8') as f:
+        json.dump(counts, f, indent=1)
+
+
 class Builder:
-    def __init__(self, ws, shell, progress, jobs):
+    def __init__(self, ws: Any, shell: Shell, progress: Progress,
+                 jobs: int) -> None:
         self.ws = ws
         self.shell = shell
         self.progress = progress
         self.jobs = jobs
 
-    def configure(self, fragments, log):
+    def _make(self, argv: Sequence[str], log: str,
+              env: Optional[Dict[str, str]] = None) -> None:
+        try:
+            self.shell.run(argv, log=log, env=env)
+        except CommandFailed as err:
+            raise BuildFailed(err.what, err.hint, err.log) from err
+
+    def configure(self, fragments: List[str], log: str) -> str:
         """tinyconfig + fragments, then olddefconfig; fail listing every
         requested option that did not survive."""
         out = self.ws.build
         tree = self.ws.repo
         self.shell.run(['mkdir', '-p', out])
-        self.shell.run(make_argv(tree, out, 'tinyconfig'), log=log)
+        self._make(make_argv(tree, out, 'tinyconfig'), log)
         self.shell.run([os.path.join(tree, 'scripts/kconfig/merge_config.sh'),
                         '-m', '-O', out, os.path.join(out, '.config'),
                         *fragments], cwd=tree, log=log)
-        self.shell.run(make_argv(tree, out, 'olddefconfig'), log=log)
+        self._make(make_argv(tree, out, 'olddefconfig'), log)
         if self.shell.dry_run:
             return 'DRY-RUN'
         wanted = kconfig.merge(fragments)
         have = kconfig.parse_file(os.path.join(out, '.config'))
         lost = kconfig.missing(wanted, have)
         if lost:
-            raise TgsigError(
+            raise ConfigNotKept(
                 f'{len(lost)} requested config option(s) did not survive '
                 'olddefconfig:\n' + kconfig.describe_missing(lost),
+                [str(o) for o in lost],
                 'an option is dropped when its dependencies are not met: '
                 f'look it up with `make O={out} menuconfig` (press /) and '
                 'add what it depends on to the fragment', log=log)
         with open(os.path.join(out, '.config'), 'rb') as f:
             return hashlib.sha256(f.read()).hexdigest()
 
-    def kernel(self, log):
-        self.shell.run(make_argv(self.ws.repo, self.ws.build, 'bzImage',
-                                 jobs=self.jobs), log=log, env=_ccache_env())
-        self.shell.run(make_argv(self.ws.repo, self.ws.build, 'headers',
-                                 jobs=self.jobs), log=log)
+    def kernel(self, log: str) -> None:
+        argv = make_argv(self.ws.repo, self.ws.build, 'bzImage',
+                         jobs=self.jobs)
+        if self.shell.dry_run:
+            self._make(argv, log, env=_ccache_env())
+        else:
+            before = _read_counts(self.ws.root).get('bzImage')
+            with BuildProgress(log, self.progress, 'build kernel',
+                               before) as watch:
+                self._make(argv, log, env=_ccache_env())
+            n = watch.count()
+            self.progress.say(f'build kernel: {n} objects compiled')
+            if n:
+                _save_count(self.ws.root, 'bzImage', n)
+        self._make(make_argv(self.ws.repo, self.ws.build, 'headers',
+                             jobs=self.jobs), log)
 
-    def selftests(self, targets, install, log):
+    def selftests(self, targets: List[str], install: str, log: str) -> None:
         if os.path.isdir(install) and not self.shell.dry_run:
             shutil.rmtree(install)
-        self.shell.run(
+        self._make(
             ['make', '-C', os.path.join(self.ws.repo, 'tools/testing/selftests'),
              f'O={self.ws.build}', f'ARCH={ARCH}', f'-j{self.jobs}',
              'TARGETS=' + ' '.join(targets), 'FORCE_TARGETS=1',
              'USERLDFLAGS=-static', f'KSFT_INSTALL_PATH={install}',
-             'install'], log=log)
+             'install'], log)
         if self.shell.dry_run:
             return
         lst = os.path.join(install, 'kselftest-list.txt')
@@ -80,15 +188,15 @@ class Builder:
                 have = {line.split(':', 1)[0] for line in f if ':' in line}
         lost = [t for t in targets if t not in have]
         if lost:
-            raise TgsigError('selftests built nothing to run for: '
-                             + ', '.join(lost), log=log)
+            raise BuildFailed('selftests built nothing to run for: '
+                              + ', '.join(lost), log=log)
 
 
-def _ccache_env():
+def _ccache_env() -> Dict[str, str]:
     return {'CCACHE_MAXSIZE': os.environ.get('CCACHE_MAXSIZE', '5G')}
 
 
-def artifact_key(head, config_hash, selftest_digest):
+def artifact_key(head: str, config_hash: str, selftest_digest: str) -> str:
     h = hashlib.sha256(f'{RECIPE}\n{head}\n{config_hash}\n'
                        f'{selftest_digest}'.encode())
     return h.hexdigest()[:16]

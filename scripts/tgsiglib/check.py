@@ -124,10 +124,11 @@ def checkpatch(shell: Shell, tree: str, paths: List[str],
     return out
 
 
-def action_table_on_every_arch(repo: str, head: str) -> Test:
+def action_table_on_every_arch(repo: str, head: str, shell: Shell) -> Test:
     """The table's static_asserts, compiled for every architecture's
     signal numbers (a kernel build checks only its own)."""
-    results = archtable.check(archtable.GitTree(repo, head))
+    results = archtable.check(archtable.GitTree(repo, head, shell),
+                              shell=shell)
     root = Test(name='action table asserts on every architecture\'s '
                 'signal numbers', status=Status.PASS)
     if results is None:
@@ -194,7 +195,8 @@ def base_series_checks(shell: Shell, progress: Progress, opts: Options,
     if applied.subtests:
         root.subtests.append(applied)
     if head:
-        root.subtests.append(action_table_on_every_arch(ws.repo, head))
+        root.subtests.append(
+            action_table_on_every_arch(ws.repo, head, shell))
     cover = os.path.join(base.patches, '0000-cover-letter.patch')
     checked = patches + ([cover] if os.path.exists(cover) else [])
     root.subtests += checkpatch(shell, ws.repo, checked)

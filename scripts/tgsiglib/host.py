@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import subprocess
 import time
 from typing import ContextManager
 
@@ -26,11 +25,12 @@ from .record import RunRecord
 from .rundirs import dry_run_dir, new_run_dir
 from .selftests import known_failures, our_selftests, overlay_selftests
 from .shell import Progress, Shell
-from .stream import GuestStream, TIMEOUT_RC
+from .shell import TIMEOUT_RC
+from .stream import GuestStream
 
 
 def run_local(plan: Plan, install: str, out_log: str,
-              progress: Progress) -> GuestStream:
+              progress: Progress, shell: Shell) -> GuestStream:
     """Run each plan entry here, writing the same protocol the guest
     writes, so that the same parser reads it."""
     stream = GuestStream()
@@ -43,16 +43,9 @@ def run_local(plan: Plan, install: str, out_log: str,
             stream.feed(begin, time.monotonic())
             log.write(begin)
             t0 = time.monotonic()
-            try:
-                proc = subprocess.run([cmd], cwd=cwd, capture_output=True,
-                                      text=True, errors='replace',
-                                      timeout=timeout,
-                                      stdin=subprocess.DEVNULL)
-                rc, text = proc.returncode, proc.stdout + proc.stderr
-            except subprocess.TimeoutExpired as exp:
-                rc = TIMEOUT_RC
-                text = (exp.stdout or b'').decode('utf-8', 'replace') \
-                    if isinstance(exp.stdout, bytes) else (exp.stdout or '')
+            proc = shell.run([cmd], cwd=cwd, capture=True, check=False,
+                             timeout=timeout, errors='replace')
+            rc, text = proc.returncode, proc.stdout + proc.stderr
             if rc < 0:
                 rc = 128 - rc
             cs = int((time.monotonic() - t0) * 100)
@@ -96,7 +89,8 @@ def host(opts: Options, shell: Shell, progress: Progress) -> int:
     kernel = platform.release()
     with progress.step(f'run on this machine (Linux {kernel})'):
         stream = run_local(plan, install,
-                           os.path.join(run_dir, 'output.log'), progress)
+                           os.path.join(run_dir, 'output.log'), progress,
+                           shell)
     known = known_failures(opts.base)
     root = results.build_tree([p[0] for p in plan], _HostBoot(stream), [],
                               known=known, kernel_checks=False)

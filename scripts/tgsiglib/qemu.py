@@ -8,7 +8,7 @@ import os
 import subprocess
 import time
 
-from .errors import TgsigError
+from .errors import BootFailed, TgsigError
 from .shell import quote
 from .stream import GuestStream
 
@@ -111,8 +111,14 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
     with open(qemu_log, 'wb') as qlog:
         qlog.write(f'$ {quote(cmd)}\n'.encode())
         qlog.flush()
-        proc = subprocess.Popen(cmd, stdout=qlog, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+        try:
+            proc = subprocess.Popen(cmd, stdout=qlog,
+                                    stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+        except OSError as err:
+            raise BootFailed(f'{cmd[0]}: {err}',
+                             'apt-get install qemu-system-x86 (scripts/tgsig '
+                             'run does it when run as root)')
     seen_tests = begun = 0
     done_at = None
     outcome, detail = None, ''

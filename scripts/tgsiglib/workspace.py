@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 
-from .errors import TgsigError
+from .errors import PatchDoesNotApply, TgsigError
 
 BASE_TAG = 'tgsig-base'
 SERIES_BRANCH = 'tgsig-series'
@@ -192,9 +192,9 @@ class Workspace:
             return
         out = (proc.stdout or '') + (proc.stderr or '')
         self.git('am', '--abort', check=False, capture=True)
-        raise TgsigError(
+        raise PatchDoesNotApply(
             f'{os.path.basename(patch)} does not apply: '
-            + describe_am_failure(out, patch),
+            + describe_am_failure(out, patch), patch,
             'rebase the series onto the base, or point --tree at the tree '
             'it was written for')
 

@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import unittest
 
-from tgsiglib.errors import TgsigError
+from tgsiglib.errors import PatchDoesNotApply, TgsigError
 from tgsiglib.shell import Progress, Shell
 from tgsiglib.workspace import GIT_ENV, Workspace, series_files
 
@@ -70,8 +70,9 @@ class Series(unittest.TestCase):
                        env=env, check=True)
         subprocess.run(['git', '-C', self.ws.repo, 'tag', '-f', 'tgsig-base'],
                        check=True, capture_output=True)
-        with self.assertRaises(TgsigError) as cm:
+        with self.assertRaises(PatchDoesNotApply) as cm:
             self.ws.series_head([self.patch])
+        self.assertEqual(cm.exception.patch, self.patch)
         text = str(cm.exception)
         self.assertIn('0001-signal-change.patch does not apply', text)
         self.assertIn('kernel/signal.c', text)
