@@ -121,19 +121,22 @@ def series(rows, panel):
 
 def _axes(ss):
     """Logarithmic axes for what spans a decade or more (log y labels
-    only its decades), linear ones from 0 for the rest."""
+    only its decades), linear ones from 0 for the rest; room at the top
+    for the key, a line for each series."""
     xs = [p[0] for s in ss for p in s[3]]
     ys = [v for s in ss for p in s[3] for v in p[2:]]
+    top = min(0.6, 0.12 + 0.07 * len(ss))
     out = ['set logscale x' if max(xs) >= 10 * min(xs) else
            'unset logscale x']
     if min(ys) > 0 and max(ys) >= 10 * min(ys):
         out += ['set logscale y', 'set yrange [*:*]',
                 'set format y "%.0f"' if min(ys) >= 1 else
                 'set format y "%g"',
-                'set offsets graph 0.06, graph 0.06, graph 0.12, graph 0.06']
+                f'set offsets graph 0.06, graph 0.06, graph {top:g}, '
+                'graph 0.06']
     else:
         out += ['unset logscale y', 'set yrange [0:*]', 'set format y "%g"',
-                'set offsets graph 0.06, graph 0.06, graph 0.12, 0']
+                f'set offsets graph 0.06, graph 0.06, graph {top:g}, 0']
     return out
 
 
@@ -175,8 +178,8 @@ def script(rows, output, title):
             parts.append(f'{name} using 1:2:3:4 with yerrorlines '
                          f'title {_quote(stitle)} lw 2 dt {dash} '
                          f'lc rgb {_quote(_COLOUR[variant])} pt 7 ps 0.6')
-        title, ylabel = labels(rows, panel)
-        plots += [f'set title {_quote(title)}',
+        ptitle, ylabel = labels(rows, panel)
+        plots += [f'set title {_quote(ptitle)}',
                   f'set xlabel {_quote(panel.xlabel)}',
                   f'set ylabel {_quote(ylabel)}']
         plots += _axes(ss)
