@@ -74,27 +74,34 @@ def _iter_tests(suite: unittest.TestSuite) -> Iterator[unittest.TestCase]:
             yield item
 
 
+# checkpatch runs scripts/spdxcheck.py with the python3 first on PATH; it
+# needs the ply module, which Debian's python3-ply gives Debian's python3,
+# as mypy is Debian's python3-mypy.
+_DEBIAN_PYTHON = {'PATH': '/usr/bin:' + os.environ.get('PATH', '')}
+
+
 def lint(shell: Shell) -> List[Test]:
-    """pyflakes and pycodestyle over the harness, as Debian packages them
-    (for Debian's own python3)."""
+    """pyflakes, pycodestyle and the mypy type checker over the harness,
+    as Debian packages them (for Debian's own python3; mypy's settings
+    are in tgsiglib/mypy.ini)."""
     scripts = os.path.join(REPO, 'scripts')
     out = []
     for name, argv in (
             ('pyflakes', ['pyflakes3', 'tgsiglib', 'tgsig']),
             ('pycodestyle', ['pycodestyle', '--max-line-length=100',
-                             'tgsiglib', 'tgsig'])):
+                             'tgsiglib', 'tgsig']),
+            ('mypy', ['python3', '-m', 'mypy', '--config-file',
+                      'tgsiglib/mypy.ini', 'tgsiglib'])):
         proc = shell.run(argv, cwd=scripts, capture=True, check=False,
-                         mutates=False)
+                         mutates=False, env=_DEBIAN_PYTHON)
         lines = (proc.stdout + proc.stderr).splitlines()
+        if name == 'mypy':
+            # Clean is exit 0 and its one line "Success: no issues ...".
+            lines = [x for x in lines if not x.startswith('Success:')]
         ok = proc.returncode == 0 and not lines
         out.append(Test(f'harness: {name} clean',
                         Status.PASS if ok else Status.FAIL, log=lines))
     return out
-
-
-# checkpatch runs scripts/spdxcheck.py with the python3 first on PATH; it
-# needs the ply module, which Debian's python3-ply gives Debian's python3.
-_DEBIAN_PYTHON = {'PATH': '/usr/bin:' + os.environ.get('PATH', '')}
 
 
 def checkpatch(shell: Shell, tree: str, paths: List[str],
@@ -221,7 +228,7 @@ def series_checks(shell: Shell, progress: Progress, opts: Options,
     reference page, the selftest sources (by mainline's checkpatch) and
     the harness's lint."""
     root = Test(name='static checks', status=Status.PASS)
-    tree = None
+    tree = ''
     for name in base_names:
         sub, ws = base_series_checks(shell, progress, opts, bases.get(name))
         root.subtests.append(sub)

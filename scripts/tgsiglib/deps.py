@@ -14,7 +14,8 @@ PACKAGES = [
 # Only `check` needs these: checkpatch's spelling list, sparse, and the
 # harness's own linters.
 CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
-                  'python3-ply', 'python3-git', 'python3-docutils']
+                  'python3-ply', 'python3-git', 'python3-docutils',
+                  'python3-mypy']
 # Only `bench` needs this: the plot of its figures.
 BENCH_PACKAGES = ['gnuplot-nox']
 

@@ -15,7 +15,7 @@ import platform
 import time
 from typing import ContextManager
 
-from . import report, results
+from . import qemu, report, results
 from .kernel import prepare_base
 from .lock import tree_lock
 from .options import Options
@@ -92,7 +92,7 @@ def host(opts: Options, shell: Shell, progress: Progress) -> int:
                            os.path.join(run_dir, 'output.log'), progress,
                            shell)
     known = known_failures(opts.base)
-    root = results.build_tree([p[0] for p in plan], _HostBoot(stream), [],
+    root = results.build_tree([p[0] for p in plan], qemu.BootResult('done', '', stream, 0, 0.0), [],
                               known=known, kernel_checks=False)
     record = RunRecord(results=root, variant='host',
                        tree=f'this machine, Linux {kernel}', run_dir=run_dir,
@@ -115,13 +115,3 @@ def _tree_lock(shell: Shell, work: str,
     if shell.dry_run:
         return contextlib.nullcontext()
     return tree_lock(work, progress, 'host selftests')
-
-
-class _HostBoot:
-    """What results.build_tree() needs of a boot, for a local run."""
-
-    def __init__(self, stream: GuestStream) -> None:
-        self.stream = stream
-        self.outcome = 'done'
-        self.detail = ''
-        self.running = ''

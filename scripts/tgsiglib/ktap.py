@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Union
 
 
 class Status(enum.Enum):
@@ -24,7 +24,7 @@ class Status(enum.Enum):
     XFAIL = 'xfail'      # a known failure, listed with its reason
 
     @property
-    def failed(self):
+    def failed(self) -> bool:
         return self in (Status.FAIL, Status.ERROR, Status.TIMEOUT)
 
 
@@ -93,7 +93,7 @@ class _Line:
     text: str
 
 
-def _lex(lines):
+def _lex(lines: Iterable[str]) -> List['_Line']:
     out = []
     for raw in lines:
         raw = raw.rstrip('\r\n')
@@ -103,7 +103,7 @@ def _lex(lines):
     return out
 
 
-def _directive_status(ok, directive):
+def _directive_status(ok: bool, directive: str) -> Status:
     word = directive.split(None, 1)[0].upper() if directive else ''
     if word == 'SKIP':
         return Status.SKIP
@@ -118,24 +118,24 @@ def _directive_status(ok, directive):
     return Status.PASS if ok else Status.FAIL
 
 
-def _is_start(line):
+def _is_start(line: '_Line') -> bool:
     return bool(_VERSION.match(line.text) or _SUBTEST.match(line.text))
 
 
 class _Parser:
-    def __init__(self, lines):
+    def __init__(self, lines: Iterable[str]) -> None:
         self.lines = _lex(lines)
         self.pos = 0
 
-    def peek(self):
+    def peek(self) -> Optional[_Line]:
         return self.lines[self.pos] if self.pos < len(self.lines) else None
 
-    def parse_block(self, parent, indent):
+    def parse_block(self, parent: Test, indent: int) -> None:
         """Parse results at `indent` into parent.subtests until the block
         ends (a shallower line, or the parent's own result)."""
-        pending_log = []
-        pending_subs = None
-        pending_name = None
+        pending_log: List[str] = []
+        pending_subs: Optional[Test] = None
+        pending_name: Optional[str] = None
         while True:
             line = self.peek()
             if line is None:
@@ -191,13 +191,12 @@ class _Parser:
         else:
             parent.log.extend(pending_log)
 
-    def parse_header(self, holder):
+    def parse_header(self, holder: Test) -> None:
         """Consume a version line and plan (either may be missing)."""
         line = self.peek()
         if line is not None and _VERSION.match(line.text):
             self.pos += 1
-        while self.peek() is not None:
-            line = self.peek()
+        while (line := self.peek()) is not None:
             m = _PLAN.match(line.text)
             if m:
                 holder.planned = int(m.group(1))
@@ -210,11 +209,11 @@ class _Parser:
             return
 
 
-def _missing(test):
+def _missing(test: Test) -> bool:
     return test.planned is not None and len(test.subtests) < test.planned
 
 
-def _mark_missing(test):
+def _mark_missing(test: Test) -> None:
     """A plan promised more results than came: count the gap as one
     failed leaf, so that totals cannot hide it."""
     if not _missing(test):
@@ -228,7 +227,7 @@ def _mark_missing(test):
     test.planned = len(test.subtests)
 
 
-def parse(lines, name='results'):
+def parse(lines: Union[str, Iterable[str]], name: str = 'results') -> Test:
     """Parse the output of one program (or a console log) into a Test
     whose subtests are the top-level results found."""
     if isinstance(lines, str):
@@ -236,25 +235,25 @@ def parse(lines, name='results'):
     parser = _Parser(lines)
     root = Test(name=name, status=Status.PASS)
     # Skip everything before the first version line or result line.
-    while parser.peek() is not None:
-        line = parser.peek()
+    while (line := parser.peek()) is not None:
         if _VERSION.match(line.text) or _RESULT.match(line.text) \
                 or _PLAN.match(line.text):
             break
         root.log.append(line.text)
         parser.pos += 1
-    if parser.peek() is None:
+    first = parser.peek()
+    if first is None:
         root.status = Status.ERROR
         root.directive = 'no TAP or KTAP output'
         return root
-    indent = parser.peek().indent
+    indent = first.indent
     parser.parse_header(root)
     parser.parse_block(root, indent)
     finish(root)
     return root
 
 
-def finish(test):
+def finish(test: Test) -> Test:
     """Set a parent's status from its subtests where it has none of its own:
     failed if any failed, skipped if all skipped, else passed; and an error
     when results are missing from the plan."""
@@ -270,19 +269,20 @@ def finish(test):
     return test
 
 
-def _clean_name(name):
+def _clean_name(name: str) -> str:
     return name.replace('#', '_').replace('\n', ' ').strip() or 'unnamed'
 
 
-def emit(test, diagnostics=True):
+def emit(test: Test, diagnostics: bool = True) -> str:
     """Canonical KTAP v1 for test's subtests, with test itself as the root
     (the root has no result line of its own, as at the top of a file)."""
-    out = []
+    out: List[str] = []
     _emit_block(test, 0, out, diagnostics)
     return '\n'.join(out) + '\n'
 
 
-def _emit_block(test, depth, out, diagnostics):
+def _emit_block(test: Test, depth: int, out: List[str],
+                diagnostics: bool) -> None:
     pad = '  ' * depth
     out.append(f'{pad}KTAP version 1')
     out.append(f'{pad}1..{len(test.subtests)}')
@@ -295,7 +295,7 @@ def _emit_block(test, depth, out, diagnostics):
         out.append(pad + _result_line(n, sub))
 
 
-def _result_line(n, test):
+def _result_line(n: int, test: Test) -> str:
     ok = 'not ok' if test.status.failed else 'ok'
     line = f'{ok} {n} {_clean_name(test.name)}'
     directive = test.directive
@@ -314,7 +314,7 @@ def _result_line(n, test):
     return f'{line} # {directive}' if directive else line
 
 
-def _strip_word(text, word):
+def _strip_word(text: str, word: str) -> str:
     text = (text or '').strip()
     if text.upper().startswith(word):
         text = text[len(word):].strip()

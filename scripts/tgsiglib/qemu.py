@@ -2,15 +2,21 @@
 """Boot the guest under QEMU and watch it: boot, per-test, whole-run and
 silence timeouts, each of which ends QEMU, keeps the logs and names the
 test that was running."""
+from __future__ import annotations
+
 import dataclasses
 import json
 import os
 import subprocess
 import time
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from .errors import BootFailed, TgsigError
 from .shell import quote
-from .stream import GuestStream
+from .stream import GuestStream, TestRun
+
+if TYPE_CHECKING:
+    from .shell import Progress
 
 QEMU = 'qemu-system-x86_64'
 POLL = 0.2
@@ -35,12 +41,12 @@ class BootResult:
     #                         timeout | run timeout | exited
     detail: str
     stream: GuestStream
-    qemu_rc: int
-    seconds: float
+    qemu_rc: Optional[int]      # None when replayed without boot.json
+    seconds: Optional[float]
     running: str = ''       # the test running when it ended, if any
 
     @property
-    def clean(self):
+    def clean(self) -> bool:
         return self.outcome == 'done'
 
 
@@ -50,8 +56,9 @@ class BootResult:
 ICOUNT_RTC = 'base=2000-01-01T00:00:00,clock=vm'
 
 
-def argv(kernel, initrd, smp, accel, logs, append='', memory='2G',
-         icount=None, seed=1):
+def argv(kernel: str, initrd: str, smp: int, accel: str,
+         logs: Sequence[str], append: str = '', memory: str = '2G',
+         icount: Optional[int] = None, seed: int = 1) -> List[str]:
     """The QEMU command line. logs: (console, output, heartbeat) files.
     icount: None, or N for TCG with `-icount shift=N,sleep=off`: guest
     time advances 2**N ns per instruction and skips idle time, the vCPUs
@@ -83,11 +90,11 @@ def argv(kernel, initrd, smp, accel, logs, append='', memory='2G',
 class _Tail:
     """New bytes of a file that another process appends to."""
 
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.path = path
         self.offset = 0
 
-    def read(self):
+    def read(self) -> str:
         try:
             with open(self.path, 'rb') as f:
                 f.seek(self.offset)
@@ -98,7 +105,10 @@ class _Tail:
         return data.decode('utf-8', errors='replace')
 
 
-def boot(cmd, logs, limits, progress=None, on_test=None):
+def boot(cmd: Sequence[str], logs: Sequence[str], limits: Limits,
+         progress: Optional['Progress'] = None,
+         on_test: Optional[Callable[[str, TestRun], None]] = None
+         ) -> BootResult:
     """Run QEMU to the end, or until a limit is hit. Never raises for what
     the guest does: the outcome says it."""
     for path in logs:
@@ -178,14 +188,14 @@ def boot(cmd, logs, limits, progress=None, on_test=None):
             stream.close(time.monotonic())
             break
         time.sleep(POLL)
-    running = stream.current.name if stream.current else ''
     if outcome != 'done' and progress:
         progress.say(f'guest: {outcome}: {detail}')
     return BootResult(outcome, detail, stream, proc.returncode,
-                      time.monotonic() - start, running)
+                      time.monotonic() - start,
+                      stream.current.name if stream.current else '')
 
 
-def _stop(proc):
+def _stop(proc: 'subprocess.Popen[bytes]') -> None:
     proc.terminate()
     try:
         proc.wait(5)
@@ -194,7 +204,7 @@ def _stop(proc):
         proc.wait()
 
 
-def _boot_id():
+def _boot_id() -> str:
     try:
         with open('/proc/sys/kernel/random/boot_id', encoding='ascii') as f:
             return f.read().strip()
@@ -202,7 +212,8 @@ def _boot_id():
         return ''
 
 
-def kvm_usable(kernel, initrd, workdir, progress, timeout=15):
+def kvm_usable(kernel: str, initrd: str, workdir: str, progress: 'Progress',
+               timeout: int = 15) -> Tuple[bool, str]:
     """Whether a KVM boot reaches init within seconds. Nested KVM can hang
     at boot, so the answer comes from a real boot, not from /dev/kvm alone.
     The answer is kept for this host boot."""
@@ -225,14 +236,15 @@ def kvm_usable(kernel, initrd, workdir, progress, timeout=15):
     limits = Limits(boot=timeout, silence=timeout, run=timeout)
     result = boot(cmd, logs, limits)
     usable = result.stream.booted is not None
-    why = ('a probe boot reached init in %.1fs' % result.seconds if usable
+    why = (f'a probe boot reached init in {result.seconds or 0:.1f}s'
+           if usable
            else f'a probe boot did not reach init: {result.outcome}')
     with open(cache, 'w', encoding='utf-8') as f:
         json.dump({'boot_id': _boot_id(), 'usable': usable, 'why': why}, f)
     return usable, why
 
 
-def require():
+def require() -> None:
     from shutil import which
     if not which(QEMU):
         raise TgsigError(f'{QEMU} is not installed',

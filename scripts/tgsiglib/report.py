@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from . import ktap
-from .ktap import Status
+from typing import Any, Dict, Iterator, Tuple
+
+from .ktap import Status, Test
 from .record import RunRecord
 
 _WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
@@ -13,14 +15,14 @@ _WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
          Status.XFAIL: 'xfail'}
 
 
-def totals_line(counts):
+def totals_line(counts: Dict[str, int]) -> str:
     failed = counts['fail'] + counts['error'] + counts['timeout']
     # A known failure is neither a pass nor news: it counts as skipped.
     return (f"{counts['pass']} passed, {failed} failed, "
             f"{counts['skip'] + counts['xfail']} skipped")
 
 
-def table(root):
+def table(root: Test) -> str:
     rows = [('TEST', 'RESULT', 'PASS', 'FAIL', 'SKIP', 'TIME')]
     for suite in root.subtests:
         for prog in suite.subtests or [suite]:
@@ -41,7 +43,7 @@ def table(root):
     return '\n'.join(out)
 
 
-def failures(root, limit=20):
+def failures(root: Test, limit: int = 20) -> str:
     """Each failed leaf with the lines that say why."""
     out = []
     for suite in root.subtests:
@@ -54,7 +56,7 @@ def failures(root, limit=20):
     return '\n'.join(out)
 
 
-def known(root):
+def known(root: Test) -> str:
     """XFAIL and XPASS lines: known failures and ones that now pass."""
     out = []
     for suite in root.subtests:
@@ -67,7 +69,7 @@ def known(root):
     return '\n'.join(out)
 
 
-def _leaves(test, path):
+def _leaves(test: Test, path: str) -> Iterator[Tuple[str, Test]]:
     if not test.subtests:
         yield path, test
         return
@@ -75,11 +77,11 @@ def _leaves(test, path):
         yield from _leaves(sub, f'{path}/{sub.name}')
 
 
-def _failed_leaves(test, path):
+def _failed_leaves(test: Test, path: str) -> Iterator[Tuple[str, Test]]:
     return ((p, t) for p, t in _leaves(test, path) if t.status.failed)
 
 
-def write(run_dir, root, meta):
+def write(run_dir: str, root: Test, meta: Dict[str, Any]) -> None:
     with open(f'{run_dir}/results.ktap', 'w', encoding='utf-8') as f:
         f.write(ktap.emit(root))
     data = dict(meta)

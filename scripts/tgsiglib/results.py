@@ -2,15 +2,23 @@
 """Turn what the guest did into one tree of tests: each program's own
 KTAP, the programs that never ran, KUnit's results from the console, and
 the kernel's own checks (boot, splats, taint, a clean end)."""
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from . import ktap, splat
 from .ktap import Status, Test
+from .splat import Splat
+from .stream import TestRun
+
+if TYPE_CHECKING:
+    from .qemu import BootResult
 
 KSFT_SKIP = 4
 
 
-def program(run):
+def program(run: TestRun) -> Test:
     """A Test for one program run in the guest (a stream.TestRun)."""
     parsed = ktap.parse(run.output, run.name)
     has_tap = bool(parsed.subtests) or parsed.planned is not None
@@ -45,7 +53,8 @@ def program(run):
     return test
 
 
-def apply_known_failures(program_test, known):
+def apply_known_failures(program_test: Test,
+                         known: Dict[str, str]) -> None:
     """A listed case that fails is XFAIL; one that passes says XPASS."""
     for leaf in program_test.leaves():
         why = known.get(f'{program_test.name}/{leaf.name}')
@@ -61,14 +70,18 @@ def apply_known_failures(program_test, known):
     ktap.finish(program_test)
 
 
-def build_tree(planned, boot, splats, kunit_lines=None, known=None,
-               skipped=None, kernel_checks=True):
+def build_tree(planned: Sequence[str], boot: 'BootResult',
+               splats: List[Splat],
+               kunit_lines: Optional[List[str]] = None,
+               known: Optional[Dict[str, str]] = None,
+               skipped: Optional[Dict[str, str]] = None,
+               kernel_checks: bool = True) -> Test:
     """planned: plan entry names in order; boot: qemu.BootResult;
     known: {'collection:program/case': why} of known failures;
     skipped: {'collection:program': why} of programs not run."""
     root = Test(name='tgsig', status=Status.PASS)
     ran = {run.name: run for run in boot.stream.tests}
-    suites = {}
+    suites: Dict[str, Test] = {}
     skipped = skipped or {}
     for name in list(planned) + list(skipped):
         suite_name = name.split(':', 1)[0]
@@ -102,7 +115,7 @@ def build_tree(planned, boot, splats, kunit_lines=None, known=None,
     return root
 
 
-def kernel_suite(boot, splats):
+def kernel_suite(boot: 'BootResult', splats: List[Splat]) -> Test:
     suite = Test(name='kernel', status=Status.PASS)
     stream = boot.stream
     booted = stream.booted is not None
@@ -147,7 +160,7 @@ _KTAP_LINE = re.compile(r'^(\s*)(KTAP version|TAP version|\d+\.\.\d+|ok |'
                         r'not ok |#)')
 
 
-def kunit_section(console_lines):
+def kunit_section(console_lines: Sequence[str]) -> Optional[List[str]]:
     """The console's KUnit KTAP, if KUnit ran at boot.
 
     Other drivers print while the KUnit tests run (an input device that

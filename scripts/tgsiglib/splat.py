@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .ktap import _STAMP
 
@@ -81,18 +81,18 @@ class Splat:
                    excerpt=list(data.get('excerpt') or []))
 
 
-def strip(line):
+def strip(line: str) -> str:
     return _STAMP.sub('', line.rstrip('\r\n'))
 
 
-def classify(line):
+def classify(line: str) -> Optional[str]:
     for kind, pattern in PATTERNS:
         if pattern.search(line):
             return kind
     return None
 
 
-def scan(lines):
+def scan(lines: Union[str, Sequence[str]]) -> List[Splat]:
     """All splats in a console log, in order. A report that spans several
     matching lines (a WARNING with a lockdep headline, a BUG then a panic
     after it) counts once per headline, not once per line."""
@@ -126,7 +126,7 @@ def scan(lines):
     return found
 
 
-def decode_taint(value):
+def decode_taint(value: int) -> List[str]:
     """['W (WARNING)', ...] for the bits set in value."""
     out = []
     for bit, letter in enumerate(TAINT_LETTERS):
@@ -138,5 +138,5 @@ def decode_taint(value):
     return out
 
 
-def taint_is_finding(value):
+def taint_is_finding(value: int) -> bool:
     return bool(value & ~TAINT_BENIGN)

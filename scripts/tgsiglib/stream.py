@@ -10,8 +10,11 @@
 
 Fed incrementally while QEMU runs, or all at once from a saved log.
 """
+from __future__ import annotations
+
 import dataclasses
 import re
+from typing import List, Optional
 
 _MARK = re.compile(r'tgsig:(booted|begin|end|taint|done)\b ?(.*)$')
 _KV = re.compile(r'(\w+)=(\S+)')
@@ -25,23 +28,23 @@ class TestRun:
     name: str
     timeout: int
     started: float = 0.0        # host clock when the begin marker arrived
-    ended: float = None
-    rc: int = None
-    guest_cs: int = None
-    output: list = dataclasses.field(default_factory=list)
+    ended: Optional[float] = None
+    rc: Optional[int] = None
+    guest_cs: Optional[int] = None
+    output: List[str] = dataclasses.field(default_factory=list)
 
     @property
-    def finished(self):
+    def finished(self) -> bool:
         return self.rc is not None
 
     @property
-    def timed_out(self):
+    def timed_out(self) -> bool:
         """The guest's timeout killed it: SIGKILL after the whole budget."""
         return (self.rc == TIMEOUT_RC and self.guest_cs is not None
                 and self.guest_cs >= self.timeout * 100)
 
     @property
-    def seconds(self):
+    def seconds(self) -> Optional[float]:
         if self.guest_cs is not None:
             return self.guest_cs / 100
         if self.ended is not None:
@@ -50,28 +53,28 @@ class TestRun:
 
 
 class GuestStream:
-    def __init__(self):
+    def __init__(self) -> None:
         self.partial = ''
-        self.booted = None          # "RELEASE cpus=N" once booted
-        self.tests = []
-        self.current = None
-        self.taint = None
+        self.booted: Optional[str] = None   # "RELEASE cpus=N" once booted
+        self.tests: List[TestRun] = []
+        self.current: Optional[TestRun] = None
+        self.taint: Optional[int] = None
         self.done = False
-        self.preamble = []
+        self.preamble: List[str] = []
 
-    def feed(self, text, now=0.0):
+    def feed(self, text: str, now: float = 0.0) -> None:
         text = self.partial + text.replace('\r', '')
         lines = text.split('\n')
         self.partial = lines.pop()
         for line in lines:
             self._line(line, now)
 
-    def close(self, now=0.0):
+    def close(self, now: float = 0.0) -> None:
         if self.partial:
             self._line(self.partial, now)
             self.partial = ''
 
-    def _line(self, line, now):
+    def _line(self, line: str, now: float) -> None:
         m = _MARK.search(line)
         if not m:
             self._text(line)
@@ -102,7 +105,7 @@ class GuestStream:
         elif kind == 'done':
             self.done = True
 
-    def _text(self, line):
+    def _text(self, line: str) -> None:
         if self.current is not None:
             self.current.output.append(line)
         elif line.strip() != 'alive':
