@@ -263,6 +263,8 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument('--out', metavar='DIR',
                      help='write results.ktap and results.json here '
                      '(default: RUN_DIR itself)')
+    rep.add_argument('-n', '--dry-run', action='store_true',
+                     help='print the summary, write nothing')
     return p
 
 
@@ -314,7 +316,7 @@ def main(argv: List[str]) -> int:
     if args.command == 'report':
         from .reportcmd import report_command
         try:
-            return report_command(args.run_dir, args.out)
+            return report_command(args.run_dir, args.out, args.dry_run)
         except TgsigError as err:
             print(err, file=sys.stderr)
             return 2

@@ -15,18 +15,23 @@ from .errors import TgsigError
 from .testrun import rebuild
 
 
-def report_command(run_dir: str, out: Optional[str] = None) -> int:
+def report_command(run_dir: str, out: Optional[str] = None,
+                   dry_run: bool = False) -> int:
+    """Returns the exit code a run with these results gave."""
     if not os.path.isdir(run_dir):
         raise TgsigError(f'{run_dir}: no such run directory')
     record = rebuild(run_dir)
     out = out or run_dir
-    os.makedirs(out, exist_ok=True)
-    report.write_record(out, record)
+    if not dry_run:
+        os.makedirs(out, exist_ok=True)
+        report.write_record(out, record)
     if record.variant == 'host':
         print(report.table(record.results))
         print(report.totals_line(record.results.counts()))
     else:
         print(report.summary(record))
-    if os.path.abspath(out) != os.path.abspath(run_dir):
+    if dry_run:
+        print('\ntgsig report: a dry run; nothing was written')
+    elif os.path.abspath(out) != os.path.abspath(run_dir):
         print(f'wrote {os.path.join(out, "results.ktap")} and results.json')
     return 1 if record.failed else 0

@@ -32,10 +32,11 @@ def log_paths(run_dir: str) -> Tuple[str, str, str]:
 
 def command(bzimage: str, initrd: str, smp: int, accel: str, run_dir: str,
             memory: str = '2G', append: str = '',
-            icount: Optional[int] = None) -> List[str]:
+            icount: Optional[int] = None, seed: int = 1) -> List[str]:
     """The QEMU command line of a session whose logs go to run_dir."""
     return qemu.argv(bzimage, initrd, smp, accel, log_paths(run_dir),
-                     append=append, memory=memory, icount=icount)
+                     append=append, memory=memory, icount=icount,
+                     seed=seed)
 
 
 def boot(shell: Shell, cmd: List[str], run_dir: str, limits: qemu.Limits,
