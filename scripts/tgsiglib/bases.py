@@ -6,8 +6,11 @@ maintainer takes; lts (6.12) carries its backport in patches/6.12/. Each
 has a pin in scripts/bases/ that says which Debian package and version
 its source comes from.
 """
+from __future__ import annotations
+
 import dataclasses
 import os
+from typing import Dict, Iterable, Iterator, Optional
 
 from .errors import TgsigError
 from .paths import REPO
@@ -24,7 +27,7 @@ class Base:
     cover_letter: bool      # the series carries a cover letter
 
     @property
-    def patches(self):
+    def patches(self) -> str:
         return os.path.join(REPO, self.patch_dir)
 
 
@@ -36,7 +39,7 @@ BASES = {
 }
 
 
-def get(name):
+def get(name: Optional[str]) -> Base:
     try:
         return BASES[name or DEFAULT]
     except KeyError:
@@ -44,9 +47,9 @@ def get(name):
                          'the bases are ' + ', '.join(BASES)) from None
 
 
-def read_pin(path):
+def read_pin(path: str) -> Dict[str, str]:
     """key=value lines; # starts a comment line."""
-    pin = {}
+    pin: Dict[str, str] = {}
     with open(path, encoding='utf-8') as f:
         for line in f:
             line = line.strip()
@@ -59,11 +62,11 @@ def read_pin(path):
     return pin
 
 
-def pin(base):
+def pin(base: Base) -> Dict[str, str]:
     return read_pin(os.path.join(REPO, base.pin_file))
 
 
-def for_base(lines, base):
+def for_base(lines: Iterable[str], base: Base) -> Iterator[str]:
     """The entries of a list file that apply to base: a line that starts
     with @NAME applies to that base only, any other line to every base.
     Yields each entry without its tag."""

@@ -211,7 +211,7 @@ class Artifacts:
 
     KEEP = 4
 
-    def __init__(self, root, key):
+    def __init__(self, root: str, key: str) -> None:
         self.root = os.path.join(root, 'kernels')
         self.dir = os.path.join(self.root, key)
         self.bzimage = os.path.join(self.dir, 'bzImage')
@@ -219,18 +219,19 @@ class Artifacts:
         self.kselftest = os.path.join(self.dir, 'kselftest')
         self.meta = os.path.join(self.dir, 'key.json')
 
-    def key(self):
+    def key(self) -> Optional[str]:
         try:
             with open(self.meta, encoding='utf-8') as f:
                 return json.load(f).get('key')
         except (OSError, ValueError):
             return None
 
-    def valid(self, key):
+    def valid(self, key: str) -> bool:
         return (self.key() == key and os.path.exists(self.bzimage)
                 and os.path.isdir(self.kselftest))
 
-    def save(self, key, build_dir, install, info):
+    def save(self, key: str, build_dir: str, install: str,
+             info: Dict[str, Any]) -> None:
         tmp = self.dir + '.new'
         if os.path.exists(tmp):
             shutil.rmtree(tmp)
@@ -248,7 +249,7 @@ class Artifacts:
         os.rename(tmp, self.dir)
         self.prune()
 
-    def prune(self):
+    def prune(self) -> None:
         """Keep the newest few builds: each is a kernel and its tests."""
         dirs = [os.path.join(self.root, d) for d in os.listdir(self.root)
                 if not d.endswith('.new')]

@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """What tgsig needs from Debian: packages, and the installed source of
 the lts base."""
+from __future__ import annotations
+
 import os
+from typing import Dict, List, Optional
 
 from .errors import TgsigError
+from .shell import Progress, Shell
 from .sources import Source, upstream_of
 
 PACKAGES = [
@@ -20,7 +24,7 @@ CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
 BENCH_PACKAGES = ['gnuplot-nox']
 
 
-def installed_version(shell, package):
+def installed_version(shell: Shell, package: str) -> Optional[str]:
     proc = shell.run(['dpkg-query', '-W', '-f=${db:Status-Status} ${Version}',
                       package], capture=True, check=False, mutates=False)
     parts = (proc.stdout or '').split()
@@ -29,35 +33,35 @@ def installed_version(shell, package):
     return None
 
 
-def missing_packages(shell, packages):
+def missing_packages(shell: Shell, packages: List[str]) -> List[str]:
     return [p for p in packages if installed_version(shell, p) is None]
 
 
-def _is_root():
+def _is_root() -> bool:
     return os.geteuid() == 0
 
 
 class Installer:
     """Installs missing packages with apt-get, once per run."""
 
-    def __init__(self, shell, progress):
+    def __init__(self, shell: Shell, progress: Progress) -> None:
         self.shell = shell
         self.progress = progress
         self.updated = False
 
-    def _update(self):
+    def _update(self) -> None:
         if not self.updated:
             self.shell.run(['apt-get', 'update', '-q'])
             self.updated = True
 
-    def _apt_install(self, specs):
+    def _apt_install(self, specs: List[str]) -> None:
         self._update()
         self.shell.run(['apt-get', 'install', '-y', '-q', '-o',
                         'Dpkg::Use-Pty=0',
                         '--no-install-recommends'] + specs,
                        env={'DEBIAN_FRONTEND': 'noninteractive'})
 
-    def ensure(self, packages):
+    def ensure(self, packages: List[str]) -> None:
         missing = missing_packages(self.shell, packages)
         if not missing:
             return
@@ -69,7 +73,7 @@ class Installer:
         self.progress.say('installing: ' + ' '.join(missing))
         self._apt_install(missing)
 
-    def archive_versions(self, package):
+    def archive_versions(self, package: str) -> List[str]:
         proc = self.shell.run(['apt-cache', 'madison', package],
                               capture=True, check=False, mutates=False)
         versions = []
@@ -79,7 +83,7 @@ class Installer:
                 versions.append(fields[1])
         return versions
 
-    def ensure_source(self, pin):
+    def ensure_source(self, pin: Dict[str, str]) -> str:
         """Install the pinned linux-source; say so and take the newest the
         archive has when the pinned version is gone. Returns the version."""
         package, wanted = pin['package'], pin['version']
@@ -116,7 +120,7 @@ class Installer:
         return newest
 
 
-def installed_source(installer, pin):
+def installed_source(installer: Installer, pin: Dict[str, str]) -> Source:
     """The lts base: its package installed from the machine's own apt
     sources, which put the tarball in /usr/src."""
     version = installer.ensure_source(pin)

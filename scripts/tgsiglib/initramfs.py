@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Set, Tuple
 
 from .paths import BUSYBOX, GUEST_INIT
 from .plan import Plan, plan_text
@@ -16,12 +16,13 @@ _TRAILER = 'TRAILER!!!'
 
 
 class Cpio:
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.f = open(path, 'wb')
         self.ino = 1
-        self.dirs = set()
+        self.dirs: Set[str] = set()
 
-    def _header(self, name, mode, size, rdev=(0, 0)):
+    def _header(self, name: str, mode: int, size: int,
+                rdev: Tuple[int, int] = (0, 0)) -> None:
         name_b = name.encode() + b'\0'
         fields = [self.ino, mode, 0, 0, 1, 0, size, 0, 0, rdev[0], rdev[1],
                   len(name_b), 0]
@@ -30,11 +31,11 @@ class Cpio:
         self.f.write(hdr + name_b)
         self._pad()
 
-    def _pad(self):
+    def _pad(self) -> None:
         pos = self.f.tell()
         self.f.write(b'\0' * ((4 - pos % 4) % 4))
 
-    def dir(self, name):
+    def dir(self, name: str) -> None:
         name = name.strip('/')
         if not name or name in self.dirs:
             return
@@ -44,14 +45,14 @@ class Cpio:
         self.dirs.add(name)
         self._header(name, stat.S_IFDIR | 0o755, 0)
 
-    def file(self, name, data, mode=0o644):
+    def file(self, name: str, data: bytes, mode: int = 0o644) -> None:
         name = name.strip('/')
         self.dir(os.path.dirname(name))
         self._header(name, stat.S_IFREG | mode, len(data))
         self.f.write(data)
         self._pad()
 
-    def symlink(self, name, target):
+    def symlink(self, name: str, target: str) -> None:
         name = name.strip('/')
         self.dir(os.path.dirname(name))
         data = target.encode()
@@ -59,12 +60,13 @@ class Cpio:
         self.f.write(data)
         self._pad()
 
-    def chardev(self, name, major, minor, mode=0o600):
+    def chardev(self, name: str, major: int, minor: int,
+                mode: int = 0o600) -> None:
         name = name.strip('/')
         self.dir(os.path.dirname(name))
         self._header(name, stat.S_IFCHR | mode, 0, (major, minor))
 
-    def tree(self, name, src):
+    def tree(self, name: str, src: str) -> None:
         """Copy the directory src in as name, keeping modes and symlinks."""
         self.dir(name)
         for entry in sorted(os.scandir(src), key=lambda e: e.name):
@@ -78,7 +80,7 @@ class Cpio:
                     data = f.read()
                 self.file(dest, data, stat.S_IMODE(entry.stat().st_mode))
 
-    def close(self):
+    def close(self) -> None:
         self.ino = 0
         self._header(_TRAILER, 0, 0)
         self.f.close()

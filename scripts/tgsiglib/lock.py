@@ -5,14 +5,19 @@ turns to check out and build, and say so while they wait.
 Boots need no lock: they read a build's saved artifacts, which never
 change once saved.
 """
+from __future__ import annotations
+
 import contextlib
 import fcntl
 import os
 import time
+from typing import Iterator
+
+from .shell import Progress
 
 
 @contextlib.contextmanager
-def tree_lock(work, progress, what):
+def tree_lock(work: str, progress: Progress, what: str) -> Iterator[None]:
     """Hold work/tree.lock while checking out or building in work/."""
     os.makedirs(work, exist_ok=True)
     path = os.path.join(work, 'tree.lock')

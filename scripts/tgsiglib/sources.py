@@ -10,6 +10,8 @@ checksum as it would for an install. The tarball is unpacked into a
 scratch directory and renamed into work/sources/ only when whole: a
 failed or interrupted download leaves nothing that looks finished.
 """
+from __future__ import annotations
+
 import dataclasses
 import glob
 import hashlib
@@ -17,7 +19,10 @@ import os
 import re
 import shutil
 
+from typing import Dict, List, Optional, Sequence, Tuple
+
 from .errors import TgsigError
+from .shell import Progress, Shell
 
 APT_SOURCES = ('/etc/apt/sources.list', '/etc/apt/sources.list.d')
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
@@ -32,12 +37,12 @@ class Source:
     origin: str             # where it came from, for every summary
 
 
-def upstream_of(version):
+def upstream_of(version: str) -> str:
     """7.3~rc7-1~exp1 -> 7.3-rc7; 7.2.13-1 -> 7.2.13."""
     return version.rsplit('-', 1)[0].replace('~', '-')
 
 
-def debian_mirror(paths=None):
+def debian_mirror(paths: Optional[Sequence[str]] = None) -> Optional[str]:
     """The URI of the machine's Debian archive (not its security
     archive), from its apt sources in either format."""
     files = []
@@ -75,14 +80,15 @@ class SuiteArchive:
     """apt with a state of tgsig's own, for suites the machine does not
     use."""
 
-    def __init__(self, shell, progress, root, suites):
+    def __init__(self, shell: Shell, progress: Progress, root: str,
+                 suites: List[str]) -> None:
         self.shell = shell
         self.progress = progress
         self.root = root
         self.suites = suites
         self.updated = False
 
-    def _options(self):
+    def _options(self) -> List[str]:
         r = self.root
         return ['-o', f'Dir::Etc::SourceList={r}/sources.list',
                 '-o', 'Dir::Etc::SourceParts=/dev/null',
@@ -91,7 +97,7 @@ class SuiteArchive:
                 '-o', 'Dir::State::status=/dev/null',
                 '-o', 'Acquire::Languages=none']
 
-    def update(self):
+    def update(self) -> None:
         if self.updated:
             return
         mirror = debian_mirror()
@@ -128,7 +134,7 @@ class SuiteArchive:
                 'lts')
         self.updated = True
 
-    def versions(self, package):
+    def versions(self, package: str) -> List[Tuple[str, str]]:
         """[(version, suite)] the indexes hold for package, newest first
         within each suite, suites in the pin's order."""
         proc = self.shell.run(['apt-cache', *self._options(), 'madison',
@@ -144,13 +150,13 @@ class SuiteArchive:
         order = {s: i for i, s in enumerate(self.suites)}
         return sorted(found, key=lambda vs: order.get(vs[1], len(order)))
 
-    def packages(self, prefix):
+    def packages(self, prefix: str) -> List[str]:
         proc = self.shell.run(['apt-cache', *self._options(), 'pkgnames',
                                prefix], capture=True, check=False,
                               mutates=False)
         return sorted((proc.stdout or '').split())
 
-    def newest(self, prefix):
+    def newest(self, prefix: str) -> Optional[Tuple[str, str, str]]:
         """(package, version, suite): the newest package whose name starts
         with prefix, from the first suite that has one."""
         for suite in self.suites:
@@ -164,12 +170,12 @@ class SuiteArchive:
                 return best
         return None
 
-    def _newer(self, a, b):
+    def _newer(self, a: str, b: str) -> bool:
         proc = self.shell.run(['dpkg', '--compare-versions', a, 'gt', b],
                               check=False, mutates=False)
         return proc.returncode == 0
 
-    def download(self, package, version, dest):
+    def download(self, package: str, version: str, dest: str) -> str:
         if not self.shell.dry_run:
             os.makedirs(dest, exist_ok=True)
         proc = self.shell.run(['apt-get', *self._options(), '-q', 'download',
@@ -189,7 +195,7 @@ class SuiteArchive:
         return debs[0] if debs else os.path.join(dest, f'{package}.deb')
 
 
-def sha256(path):
+def sha256(path: str) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''):
@@ -197,7 +203,8 @@ def sha256(path):
     return h.hexdigest()
 
 
-def download(pin, shell, progress, work):
+def download(pin: Dict[str, str], shell: Shell, progress: Progress,
+             work: str) -> Source:
     """The pinned package's source tarball under work/sources/, downloaded
     and unpacked once; the newest of the pin's series when the archive no
     longer has the pinned version."""

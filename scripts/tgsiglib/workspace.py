@@ -7,11 +7,20 @@ Both variants (baseline, patched) are checked out in one worktree and
 built in one output directory, so that switching between them recompiles
 only what the series touches, and ccache sees the same paths every time.
 """
+from __future__ import annotations
+
 import hashlib
 import json
 import os
 import re
 import shutil
+import subprocess
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+
+from .shell import Progress, Shell
+
+if TYPE_CHECKING:
+    from .sources import Source
 
 from .errors import PatchDoesNotApply, TgsigError
 
@@ -24,7 +33,7 @@ GIT_ENV = {'GIT_AUTHOR_NAME': 'tgsig', 'GIT_AUTHOR_EMAIL': 'tgsig@localhost',
            'GIT_COMMITTER_EMAIL': 'tgsig@localhost'}
 
 
-def series_files(patch_dir):
+def series_files(patch_dir: str) -> List[str]:
     """The series in order; the cover letter is not a patch."""
     if not os.path.isdir(patch_dir):
         return []
@@ -32,7 +41,7 @@ def series_files(patch_dir):
                   if n.endswith('.patch') and not n.startswith('0000-'))
 
 
-def digest_files(paths):
+def digest_files(paths: Sequence[str]) -> str:
     h = hashlib.sha256()
     for path in paths:
         h.update(os.path.basename(path).encode() + b'\0')
@@ -44,7 +53,7 @@ def digest_files(paths):
 class Workspace:
     """root/repo: the git tree; root/build: O=; root/state.json."""
 
-    def __init__(self, root, shell, progress):
+    def __init__(self, root: str, shell: Shell, progress: Progress) -> None:
         self.root = root
         self.repo = os.path.join(root, 'repo')
         self.build = os.path.join(root, 'build')
@@ -53,14 +62,14 @@ class Workspace:
         self.state_path = os.path.join(root, 'state.json')
 
     # -- state --------------------------------------------------------
-    def state(self):
+    def state(self) -> Dict[str, Any]:
         try:
             with open(self.state_path, encoding='utf-8') as f:
                 return json.load(f)
         except (OSError, ValueError):
             return {}
 
-    def save_state(self, **changes):
+    def save_state(self, **changes: Any) -> None:
         state = self.state()
         state.update(changes)
         if self.shell.dry_run:
@@ -69,26 +78,27 @@ class Workspace:
         with open(self.state_path, 'w', encoding='utf-8') as f:
             json.dump(state, f, indent=1)
 
-    def git(self, *args, check=True, capture=False, mutates=True):
+    def git(self, *args: str, check: bool = True, capture: bool = False,
+            mutates: bool = True) -> 'subprocess.CompletedProcess[str]':
         return self.shell.run(['git', '-C', self.repo, *args], env=GIT_ENV,
                               check=check, capture=capture, mutates=mutates)
 
-    def rev(self, ref):
+    def rev(self, ref: str) -> Optional[str]:
         proc = self.git('rev-parse', '--verify', '-q', ref + '^{commit}',
                         check=False, capture=True, mutates=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
     # -- base ---------------------------------------------------------
-    def from_tarball(self, source):
+    def from_tarball(self, source: 'Source') -> str:
         """The pristine source (a sources.Source) as the first commit;
         reused while the version is the same. A tree that failed half way
         is removed, so that nothing half-unpacked is taken for a base."""
         state = self.state()
-        if state.get('base_version') == source.version and \
-                self.rev(BASE_TAG):
+        have = self.rev(BASE_TAG)
+        if state.get('base_version') == source.version and have:
             self.progress.say(f'base tree: reusing {self.repo} '
                               f'(linux {source.upstream}, {source.origin})')
-            return self.rev(BASE_TAG)
+            return have
         if not os.path.exists(source.tarball) and not self.shell.dry_run:
             raise TgsigError(f'{source.tarball} is missing',
                              f'install {source.package} (scripts/tgsig run '
@@ -114,7 +124,7 @@ class Workspace:
         self.save_state(base_version=source.version, series=None, extra=None)
         return self.rev(BASE_TAG) or 'DRY-RUN'
 
-    def from_user_tree(self, path):
+    def from_user_tree(self, path: str) -> str:
         """A user's own tree: cloned (sharing its objects), never touched."""
         if not os.path.isdir(path):
             raise TgsigError(f'--tree {path}: no such directory',
@@ -155,17 +165,18 @@ class Workspace:
         return head
 
     # -- series -------------------------------------------------------
-    def series_head(self, patches):
+    def series_head(self, patches: Sequence[str]) -> str:
         """The branch with the series applied; rebuilt only when the base
         or a patch changed."""
         return self.branch_head(SERIES_BRANCH, BASE_TAG, patches, 'series')
 
-    def extra_head(self, start, patches):
+    def extra_head(self, start: str, patches: Sequence[str]) -> str:
         """start with more patches on top, for patches kept out of the
         series (the mutants that break a rule on purpose)."""
         return self.branch_head(EXTRA_BRANCH, start, patches, 'extra')
 
-    def branch_head(self, branch, start, patches, what):
+    def branch_head(self, branch: str, start: str, patches: Sequence[str],
+                    what: str) -> str:
         start_rev = self.rev(start)
         digest = digest_files(patches) if patches else 'none'
         saved = self.state().get(what) or {}
@@ -184,7 +195,7 @@ class Workspace:
                                   'head': head}})
         return head
 
-    def apply(self, patch):
+    def apply(self, patch: str) -> None:
         proc = self.git('am', '-q', '--no-3way',
                         '--committer-date-is-author-date', patch,
                         check=False, capture=True)
@@ -198,12 +209,12 @@ class Workspace:
             'rebase the series onto the base, or point --tree at the tree '
             'it was written for')
 
-    def checkout(self, ref):
+    def checkout(self, ref: str) -> None:
         self.git('checkout', '-q', '-f', '--detach', ref)
         self.git('clean', '-q', '-fdx')
 
 
-def describe_am_failure(output, patch):
+def describe_am_failure(output: str, patch: str) -> str:
     """Name the file and the hunk from git am / git apply's messages."""
     m = re.search(r'error: patch failed: (\S+):(\d+)', output)
     if m:
@@ -219,7 +230,7 @@ def describe_am_failure(output, patch):
     return '; '.join(lines[:4]) or 'git am failed'
 
 
-def _hunk_header(patch, path, line):
+def _hunk_header(patch: str, path: str, line: int) -> Optional[str]:
     """The '@@ -L,N +L,N @@' header of the hunk in path that starts at
     line in the old file."""
     try:
