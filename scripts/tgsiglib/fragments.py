@@ -16,7 +16,7 @@ from .selftests import neighbour_selftests, our_selftests
 
 def fragments(opts: Options, tree: str, variant: str) -> List[str]:
     frags = [os.path.join(REPO, 'kconfig', 'base.config')]
-    # What one base spells differently (kconfig/lts.config).
+    # What one base spells differently or needs besides (kconfig/BASE.config).
     per_base = os.path.join(REPO, 'kconfig', f'{opts.base}.config')
     if os.path.exists(per_base):
         frags.append(per_base)
