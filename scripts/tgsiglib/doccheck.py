@@ -13,14 +13,18 @@ example, not a citation, and ``name.c`` or ``name.h`` is a file.
 check_citations() compares the citations with what the C sources define;
 docutils_messages() runs Debian's docutils over the page.
 """
+from __future__ import annotations
+
 import collections
 import dataclasses
 import glob
 import os
 import re
 import subprocess
+from typing import Dict, List, Optional, Tuple
 
 from .errors import TgsigError
+from .shell import Progress, Shell
 
 PROGRAM_PREFIX = 'tools/testing/selftests/tg_signal/'
 
@@ -57,16 +61,18 @@ class Citation:
     program: str        # 'action_table', for .../tg_signal/action_table.c
     fixture: str
     test: str
-    variants: tuple     # the variant names listed right after it
-    count: object       # int from "(the N variants)", else None
+    variants: Tuple[str, ...]   # the variant names listed right after it
+    count: Optional[int]        # from "(the N variants)", else None
     line: int           # on the page, from 1
 
 
 @dataclasses.dataclass
 class Program:
     """What one selftest source defines, in source order."""
-    tests: list = dataclasses.field(default_factory=list)  # (fixture, test)
-    variants: dict = dataclasses.field(default_factory=dict)  # fixture: [names]
+    # (fixture, test), and fixture: [variant names]
+    tests: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
+    variants: Dict[str, List[str]] = dataclasses.field(
+        default_factory=dict)
 
 
 CitationCheck = collections.namedtuple(
@@ -77,17 +83,18 @@ tests_checked, variants_checked: how many test citations and variant
 names were found right (a test cited twice counts twice)."""
 
 
-def _line(text, pos):
+def _line(text: str, pos: int) -> int:
     return text.count('\n', 0, pos) + 1
 
 
-def cited_programs(rst_text):
+def cited_programs(rst_text: str) -> List[Tuple[str, int]]:
     """[(program, line)] for every ``tools/.../tg_signal/NAME.c``."""
     return [(m.group(1), _line(rst_text, m.start()))
             for m in _TOKEN.finditer(rst_text) if m.group(1)]
 
 
-def _after_test(rst_text, end):
+def _after_test(rst_text: str,
+                end: int) -> Tuple[Tuple[str, ...], Optional[int]]:
     """(variants, count) from the parenthesis right after a citation."""
     paren = _PAREN.match(rst_text, end)
     if not paren:
@@ -100,7 +107,7 @@ def _after_test(rst_text, end):
     return tuple(_VARIANT_NAME.findall(inside)), None
 
 
-def cited_tests(rst_text):
+def cited_tests(rst_text: str) -> List[Citation]:
     """[Citation] in page order."""
     out = []
     program = None
@@ -114,13 +121,13 @@ def cited_tests(rst_text):
     return out
 
 
-def _strip_comments(src):
+def _strip_comments(src: str) -> str:
     return _C_COMMENT_OR_LITERAL.sub(
         lambda m: m.group(0) if m.group(0)[0] in '"\'' else
         '\n' * m.group(0).count('\n'), src)
 
 
-def parse_source(src):
+def parse_source(src: str) -> Program:
     """Program from the text of one kselftest_harness.h source."""
     prog = Program()
     for kind, first, second in _C_DEFINITION.findall(_strip_comments(src)):
@@ -133,7 +140,7 @@ def parse_source(src):
     return prog
 
 
-def defined_tests(selftest_dir):
+def defined_tests(selftest_dir: str) -> Dict[str, Program]:
     """{program: Program} for every NAME.c in selftest_dir."""
     out = {}
     for path in sorted(glob.glob(os.path.join(selftest_dir, '*.c'))):
@@ -142,7 +149,7 @@ def defined_tests(selftest_dir):
     return out
 
 
-def _citation_problems(cite, prog):
+def _citation_problems(cite: Citation, prog: Program) -> List[str]:
     """Problems of one citation of an existing program."""
     where = f'line {cite.line}: {cite.program}.c'
     name = f'{cite.fixture}.{cite.test}'
@@ -161,7 +168,7 @@ def _citation_problems(cite, prog):
     return out
 
 
-def check_citations(rst_text, selftest_dir):
+def check_citations(rst_text: str, selftest_dir: str) -> CitationCheck:
     """CitationCheck of the page's citations against the sources."""
     defined = defined_tests(selftest_dir)
     problems = [f'line {line}: no program {PROGRAM_PREFIX}{name}.c '
@@ -188,9 +195,9 @@ def check_citations(rst_text, selftest_dir):
     return CitationCheck(problems, uncited, ntests, nvariants)
 
 
-def _messages(stderr):
+def _messages(stderr: str) -> List[str]:
     """docutils' report, one string per message with its detail lines."""
-    out = []
+    out: List[List[str]] = []
     for line in stderr.splitlines():
         if _DOCUTILS_MESSAGE.match(line):
             out.append([line])
@@ -199,19 +206,19 @@ def _messages(stderr):
     return ['\n'.join(m).rstrip() for m in out]
 
 
-def _run(argv, env, shell):
-    if shell:
+def _run(argv: List[str], env: Dict[str, str],
+         shell: Optional[Shell]) -> 'subprocess.CompletedProcess[str]':
+    shell = shell or Shell(Progress())
+    try:
         return shell.run(argv, env=env, capture=True, check=False,
                          mutates=False)
-    try:
-        return subprocess.run(argv, env=dict(os.environ, **env), text=True,
-                              capture_output=True, stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
+    except TgsigError:
         raise TgsigError(f'{argv[0]} not found', 'apt-get install python3 '
-                         'python3-docutils')
+                         'python3-docutils') from None
 
 
-def docutils_messages(path, python=DEBIAN_PYTHON, shell=None):
+def docutils_messages(path: str, python: str = DEBIAN_PYTHON,
+                      shell: Optional[Shell] = None) -> List[str]:
     """docutils' messages of level info and above about the page at path,
     [] when it has none.  Every message is reported (docutils would stop
     at the first one with --halt=info).  Runs through shell.run() when a
