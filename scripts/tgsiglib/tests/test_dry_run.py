@@ -10,7 +10,10 @@ import unittest
 from tgsiglib.paths import REPO
 
 COMMANDS = [['run'], ['run', '--base', 'lts', '--baseline'], ['series'],
-            ['check'], ['bench'], ['mutants'], ['host']]
+            ['check'], ['bench'], ['mutants'], ['host'], ['e2e']]
+# report runs no command: it reads a saved run's logs (tests/data).
+SAVED_RUN = os.path.join('scripts', 'tgsiglib', 'tests', 'data',
+                         'run_lts_action_table')
 
 
 def snapshot(top):
@@ -55,6 +58,16 @@ class DryRun(unittest.TestCase):
                 self.assertEqual(snapshot(self.clone), before)
                 self.assertFalse(os.path.exists(self.work),
                                  f'{argv} -n wrote {snapshot(self.work)}')
+
+    def test_report_prints_the_summary_and_writes_nothing(self):
+        before = snapshot(self.clone)
+        proc = subprocess.run(
+            [os.path.join(self.clone, 'scripts', 'tgsig'), 'report', '-n',
+             os.path.join(self.clone, SAVED_RUN)], capture_output=True,
+            text=True, stdin=subprocess.DEVNULL, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn('tg_signal:action_table', proc.stdout)
+        self.assertEqual(snapshot(self.clone), before)
 
 
 if __name__ == '__main__':
