@@ -5,13 +5,12 @@ command)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
-from .ktap import Test
 from .options import Options
 from .record import RunRecord
 from .shell import Progress, Shell
-from .testrun import execute
+from .testrun import execute, run
 
 # Adapters: benchrun.py, mutants.py and their tests still take these names
 # from here; each lives in the shared module named for it.
@@ -29,16 +28,6 @@ __all__ = ['Options', 'run', 'run_command', 'load_json',
            'prepare_kernel', 'BUSYBOX', 'GUEST_INIT', 'REPO', 'work_dir',
            'DEFAULT_TEST_TIMEOUT', 'make_plan', 'dry_run_dir', 'new_run_dir',
            'point_latest', 'our_selftests', 'selftest_files']
-
-
-def run(opts: Options, shell: Shell, progress: Progress
-        ) -> Tuple[int, Optional[Test], str]:
-    """(exit code, results tree or None in a dry run, run directory): the
-    form mutants.py's runner takes."""
-    record = execute(opts, shell, progress)
-    if record is None:
-        return 0, None, dry_run_dir(work_dir(opts))
-    return (1 if record.failed else 0), record.results, record.run_dir
 
 
 def run_command(opts: Options, shell: Shell, progress: Progress) -> int:

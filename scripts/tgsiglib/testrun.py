@@ -13,7 +13,7 @@ import dataclasses
 import json
 import os
 import shutil
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from . import qemu, report, session
 from .accel import choose_accel
@@ -105,6 +105,16 @@ def execute(opts: Options, shell: Shell, progress: Progress,
     if summary:
         print(report.summary(record))
     return record
+
+
+def run(opts: Options, shell: Shell, progress: Progress
+        ) -> Tuple[int, Optional[Test], str]:
+    """execute() in the form mutants.py's runner takes: (exit code, the
+    results tree or None in a dry run, the run directory)."""
+    record = execute(opts, shell, progress)
+    if record is None:
+        return 0, None, dry_run_dir(work_dir(opts))
+    return (1 if record.failed else 0), record.results, record.run_dir
 
 
 def with_boot(facts: RunRecord, got: session.Collected,
