@@ -1183,6 +1183,21 @@ FIXTURE_TEARDOWN(storm)
 	close(self->memfd);
 }
 
+/*
+ * How to run this storm again: the same seed and bounds make the same
+ * choices; the kernel's interleaving of them may differ.
+ */
+static void print_replay(void)
+{
+	char bounds[128];
+
+	snprintf(bounds, sizeof(bounds),
+		 "--procs=%d --threads=%d --ns=%d --sigpending=%d",
+		 P.procs, P.threads, P.ns, P.sigpending);
+	ksft_print_msg("storm: to replay: storm --seed=%llu --duration=%d --ops=%ld %s\n",
+		       P.seed, P.duration, P.ops, bounds);
+}
+
 TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 {
 	static const char * const ended[] = {
@@ -1215,6 +1230,7 @@ TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 	ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	ksft_print_msg("storm: seed %llu; bounds: %d s, %ld operations\n",
 		       P.seed, P.duration, P.ops);
+	print_replay();
 	ksft_print_msg("storm: up to %d processes of %d threads, %d PID namespaces\n",
 		       P.procs, P.threads + 1, P.ns);
 	ksft_print_msg("storm: uid %u, RLIMIT_SIGPENDING %ld\n", uid,
@@ -1291,6 +1307,10 @@ TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 		EXPECT_LE(objs1, objs0)
 			TH_LOG("%ld sigqueue objects before the storm, %ld after",
 			       objs0, objs1);
+	if (_metadata->exit_code == KSFT_FAIL) {
+		ksft_print_msg("storm: FAILED with seed %llu\n", P.seed);
+		print_replay();
+	}
 }
 
 static bool param(const char *arg)
