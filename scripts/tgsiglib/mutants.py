@@ -17,11 +17,15 @@ variant of a kselftest_harness test. A program that crashed, timed out or
 did not finish before reporting the case counts as that case failing; a
 program that was never run (the guest stopped earlier) does not.
 
-Verdicts: caught; survived (the named tests ran and passed); not tested
-(none of the named tests ran: a --filter that leaves them out, or a guest
-that stopped before them); did not boot; build failed (the patch does not
-apply, or the kernel or the selftests do not build). Only `caught` is a
-kill: the command exits 1 unless every mutant was caught.
+Verdicts: caught; survived (the named tests ran and passed); skipped (a
+named test skipped: the runner could not judge, which is a failure of the
+run, never a catch, even when another named test failed: on the patched
+kernel none of tgsig's tests may skip, and a skip can hide a broken
+kernel); not tested (none of the named tests ran: a --filter that leaves
+them out, or a guest that stopped before them); did not boot; build
+failed (the patch does not apply, or the kernel or the selftests do not
+build). Only `caught` is a kill: the command exits 1 unless every mutant
+was caught.
 """
 import dataclasses
 import email
@@ -38,8 +42,9 @@ from .errors import TgsigError
 
 MUTANT_DIR = os.path.join(runmod.REPO, 'mutants')
 FAILED = ('fail', 'error', 'timeout')
-VERDICTS = ('caught', 'survived', 'not tested', 'did not boot',
+VERDICTS = ('caught', 'survived', 'skipped', 'not tested', 'did not boot',
             'build failed', 'error')
+SKIPPED = ('skip',)
 _TRAILER = re.compile(r'^(Must-fail|Rule):\s*(.*?)\s*$', re.IGNORECASE)
 _SUBJECT_PREFIX = re.compile(r'^\[PATCH[^\]]*\]\s*')
 
@@ -182,6 +187,20 @@ def spec_outcome(spec, tree):
     return ('passed' if ran else 'not run'), []
 
 
+def skipped_tests(spec, tree):
+    """The tests that one Must-fail spec names and that skipped."""
+    prog_glob, _, case_glob = spec.partition('/')
+    out = []
+    for key, prog in programs(tree):
+        if not fnmatch.fnmatchcase(key, prog_glob) or _not_run(prog):
+            continue
+        out += [f'{key}/{p}' if p else key for p, leaf in leaves(prog)
+                if leaf['status'] in SKIPPED
+                and (not case_glob
+                     or (p and fnmatch.fnmatchcase(p, case_glob)))]
+    return out
+
+
 def failed_tests(tree):
     """{program key: [failed case paths]}, every failure of the run."""
     out = {}
@@ -204,6 +223,14 @@ def judge(mutant, tree):
     """(verdict, the named tests that failed, detail) from a run's tree."""
     if not booted(tree):
         return 'did not boot', [], 'the kernel did not reach init'
+    skipped = []
+    for spec in mutant.must_fail:
+        skipped += [t for t in skipped_tests(spec, tree) if t not in skipped]
+    if skipped:
+        more = f' and {len(skipped) - 3} more' if len(skipped) > 3 else ''
+        return 'skipped', [], ('a named test skipped, which the runner '
+                               'cannot judge: ' + ', '.join(skipped[:3])
+                               + more)
     named, outcomes = [], {}
     for spec in mutant.must_fail:
         outcome, what = spec_outcome(spec, tree)
@@ -310,7 +337,8 @@ def duration(seconds):
 
 
 def caught_word(verdict):
-    return {'caught': 'yes', 'survived': 'NO'}.get(verdict, verdict)
+    return {'caught': 'yes', 'survived': 'NO',
+            'skipped': 'NO (skipped)'}.get(verdict, verdict)
 
 
 def failed_summary(outcome):

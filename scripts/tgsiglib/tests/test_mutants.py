@@ -189,6 +189,25 @@ class Judge(unittest.TestCase):
             self.assertEqual(verdict, 'caught')
             self.assertIn('did not finish', named[0])
 
+    def test_named_case_skipped_is_a_failure_of_the_runner(self):
+        # trace_wake_target skips every case without tracefs: a mutant
+        # named there is neither caught nor survived.
+        text = (f'tgsig:begin {ZAP} timeout=45\nTAP version 13\n1..2\n'
+                f'ok 1 {CASE} # SKIP no tracefs: needs CONFIG_FTRACE\n'
+                f'not ok 2 zap.children.x\ntgsig:end {ZAP} rc=1 cs=10\n')
+        t = tree([ZAP], text)
+        verdict, named, detail = mutants.judge(
+            mutant(f'{ZAP}/setns_zombie.*'), t)
+        self.assertEqual(verdict, 'skipped')
+        self.assertEqual(named, [])
+        self.assertIn(f'{ZAP}/{CASE}', detail)
+        # Also when another named test failed: the skip may hide the rest.
+        self.assertEqual(mutants.judge(mutant(ZAP), t)[0], 'skipped')
+        # A skip outside the named tests does not matter.
+        self.assertEqual(mutants.judge(mutant(f'{ZAP}/zap.*'), t)[0],
+                         'caught')
+        self.assertEqual(mutants.caught_word('skipped'), 'NO (skipped)')
+
     def test_program_never_run_is_not_tested(self):
         t = tree([ACT, ZAP], 'tgsig:begin tg_signal:action_table '
                  'timeout=45\n', outcome='exited')
