@@ -329,7 +329,8 @@ def check(args: argparse.Namespace, opts: Options, shell: Shell,
         with progress.step('harness end-to-end: provoked failures'):
             results.subtests.append(provoke.run_cases(
                 opts, shell, progress,
-                os.path.join(work_dir(opts), 'provoke')))
+                os.path.join(work_dir(opts), 'provoke'),
+                debug_kernel=not args.no_debug and opts.base in DEBUG_BASES))
     if args.dry_run:
         print('\ntgsig check: a dry run; the commands above were printed, '
               'none was run')

@@ -40,6 +40,11 @@ CASES = [
     Case('panic.sh', splat='panic', outcome='exited'),
     Case('sleep.sh', status='timeout', test_timeout=3),
     Case('hung_task.sh', splat='hung task', outcome='test timeout'),
+    # Lockdep is in kconfig/debug.config only: this case boots the debug
+    # kernel (which check builds anyway on DEBUG_BASES). The program itself
+    # returns; lockdep reports the spinlock it returned holding.
+    Case('lockdep.sh', splat='lockdep', status='pass',
+         output='provoke: returned holding a spinlock', debug=True),
 ]
 
 
@@ -91,13 +96,21 @@ def verify(case: Case, record: RunRecord) -> List[str]:
 
 
 def run_cases(opts: Options, shell: Shell, progress: Progress,
-              scratch: str, cases: Optional[List[Case]] = None) -> Test:
-    """One Test per case."""
+              scratch: str, cases: Optional[List[Case]] = None,
+              debug_kernel: bool = True) -> Test:
+    """One Test per case. Without debug_kernel, a case that needs the
+    debug kernel is skipped (check leaves it out when it builds none)."""
     suite = Test(name='harness end-to-end', status=Status.PASS)
     if not shell.dry_run:
         os.makedirs(scratch, exist_ok=True)
     exit1 = build_exit1(shell, scratch)
     for case in cases if cases is not None else CASES:
+        if case.debug and not debug_kernel and not opts.debug:
+            suite.subtests.append(Test(
+                f'{case.program} is caught', Status.SKIP,
+                directive='needs the kconfig/debug.config kernel, which '
+                'this check does not build'))
+            continue
         path = exit1 if case.program == 'exit1' else \
             os.path.join(PROVOKE, case.program)
         copts = copy.deepcopy(opts)
