@@ -10,13 +10,15 @@ run's header names the kernel it ran on.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import platform
 import time
 from typing import ContextManager
 
-from . import qemu, report, results
+from . import qemu, report, results, session
 from .kernel import prepare_base
+from .ktap import Test
 from .lock import tree_lock
 from .options import Options
 from .paths import work_dir
@@ -27,6 +29,7 @@ from .selftests import known_failures, our_selftests, overlay_selftests
 from .shell import Progress, Shell
 from .shell import TIMEOUT_RC
 from .stream import GuestStream
+from .testrun import save_facts
 
 
 def run_local(plan: Plan, install: str, out_log: str,
@@ -87,17 +90,24 @@ def host(opts: Options, shell: Shell, progress: Progress) -> int:
         return 0
     plan, _ = make_plan(install, opts)
     kernel = platform.release()
+    known = known_failures(opts.base)
+    facts = RunRecord(results=Test('tgsig'), variant='host',
+                      tree=f'this machine, Linux {kernel}', run_dir=run_dir,
+                      extra={'kernel': kernel,
+                             'default_timeout': DEFAULT_TEST_TIMEOUT})
+    # What `tgsig report` needs to collect the results again.
+    save_facts(run_dir, facts, plan, {}, known, kernel_checks=False)
+    t0 = time.monotonic()
     with progress.step(f'run on this machine (Linux {kernel})'):
         stream = run_local(plan, install,
                            os.path.join(run_dir, 'output.log'), progress,
                            shell)
-    known = known_failures(opts.base)
-    root = results.build_tree([p[0] for p in plan], qemu.BootResult('done', '', stream, 0, 0.0), [],
-                              known=known, kernel_checks=False)
-    record = RunRecord(results=root, variant='host',
-                       tree=f'this machine, Linux {kernel}', run_dir=run_dir,
-                       extra={'kernel': kernel,
-                              'default_timeout': DEFAULT_TEST_TIMEOUT})
+    boot = qemu.BootResult('done', '', stream, 0, time.monotonic() - t0)
+    session.save_boot_facts(run_dir, boot)
+    got = session.collect(run_dir, [p.name for p in plan], boot, known,
+                          kernel_checks=False)
+    root = got.results
+    record = dataclasses.replace(facts, results=root)
     report.write_record(run_dir, record)
     print(f'\ntgsig host: the selftests on this machine\'s kernel, Linux '
           f'{kernel} (not a pinned base)')

@@ -7,9 +7,11 @@ import shutil
 import tempfile
 import unittest
 
-from tgsiglib import host, results
+from tgsiglib import host, qemu, results, session, testrun
+from tgsiglib.ktap import Test
 from tgsiglib.ktap import Status
 from tgsiglib.plan import Entry
+from tgsiglib.record import RunRecord
 from tgsiglib.shell import Progress, Shell
 
 PROGRAMS = {
@@ -44,6 +46,29 @@ class RunLocal(unittest.TestCase):
                                'c:slow.sh': Status.TIMEOUT})
         with open(log) as f:
             self.assertIn('tgsig:end c:slow.sh rc=137', f.read())
+
+    def test_report_collects_a_host_run_again(self):
+        plan = [Entry('c:ok.sh', 10, '', './ok.sh'),
+                Entry('c:bad.sh', 10, '', './bad.sh')]
+        facts = RunRecord(results=Test('tgsig'), variant='host',
+                          tree='this machine', run_dir=self.tmp,
+                          extra={'kernel': '6.1.0'})
+        known = {'c:bad.sh/broken': 'known'}
+        testrun.save_facts(self.tmp, facts, plan, {}, known,
+                           kernel_checks=False)
+        out = io.StringIO()
+        stream = host.run_local(plan, self.tmp,
+                                os.path.join(self.tmp, 'output.log'),
+                                Progress(out), Shell(Progress(out)))
+        boot = qemu.BootResult('done', '', stream, 0, 1.0)
+        session.save_boot_facts(self.tmp, boot)
+        got = session.collect(self.tmp, ['c:ok.sh', 'c:bad.sh'], boot,
+                              known, kernel_checks=False)
+        self.assertEqual(got.results.counts()['xfail'], 1)
+        self.assertEqual(testrun.rebuild(self.tmp).to_json(),
+                         RunRecord(results=got.results, variant='host',
+                                   tree='this machine', run_dir=self.tmp,
+                                   extra={'kernel': '6.1.0'}).to_json())
 
 
 if __name__ == '__main__':
