@@ -94,7 +94,7 @@ by a kernel change that breaks it and makes the named tests fail.''',
                 [('MAINTAINERS', f'F:\ttools/testing/selftests/{c}/',
                   after)
                  for c, after in zip(_COLLECTIONS, [
-                     'F:\tkernel/signal_test.c'] + [
+                     'F:\tkernel/signal_kunit.c'] + [
                      f'F:\ttools/testing/selftests/{c}/'
                      for c in _COLLECTIONS])]),
     Generated(
@@ -116,7 +116,7 @@ Every rule it states names the selftest that pins it.''',
                   '   thread-group-signals', '   workqueue'),
                  ('MAINTAINERS',
                   'F:\tDocumentation/core-api/thread-group-signals.rst',
-                  'F:\tkernel/signal_test.c', 'before')]),
+                  'F:\tkernel/signal_kunit.c', 'before')]),
 ]
 
 
@@ -219,15 +219,31 @@ def generate(repo, top, base, out_dir, files_of):
     names = [line.strip() for line in names.splitlines() if line.strip()]
     for name in names:
         if os.path.basename(name).startswith('0000-'):
-            fill_cover_letter(name, cover, top)
+            fill_cover_letter(name, cover, top, maintainers(
+                repo, [n for n in names if n != name]))
     return names
 
 
-def fill_cover_letter(path, source, top):
+def maintainers(repo, patches):
+    """Whom the series goes to: scripts/get_maintainer.pl of the tree the
+    series is made against, for all of its patches, without roles or git
+    history, so that the same tree always gives the same list."""
+    proc = subprocess.run(
+        ['perl', os.path.join(repo, 'scripts', 'get_maintainer.pl'),
+         '--no-rolestats', '--no-git', '--no-git-fallback', *patches],
+        cwd=repo, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise TgsigError('scripts/get_maintainer.pl failed in '
+                         f'{repo}:\n' + proc.stderr.strip())
+    return [line.strip() for line in proc.stdout.splitlines()
+            if line.strip()]
+
+
+def fill_cover_letter(path, source, top, cc=()):
     """Put the cover letter's subject and text, from its source, where
     format-patch left placeholders; the text may include generated files
     with @include PATH@ on a line of its own, so that no figure is
-    retyped."""
+    retyped. cc: the Cc: headers, one address each."""
     with open(source, encoding='utf-8') as f:
         subject, _, blurb = f.read().partition('\n\n')
     out = []
@@ -244,6 +260,8 @@ def fill_cover_letter(path, source, top):
             out.append(line)
     with open(path, encoding='utf-8') as f:
         text = f.read()
+    head, sep, rest = text.partition('\n\n')
+    text = head + ''.join(f'\nCc: {a}' for a in cc) + sep + rest
     text = text.replace('*** SUBJECT HERE ***', subject.strip(), 1)
     text = text.replace('*** BLURB HERE ***', '\n'.join(out), 1)
     with open(path, 'w', encoding='utf-8') as f:

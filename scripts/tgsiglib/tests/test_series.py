@@ -32,8 +32,11 @@ class Generate(unittest.TestCase):
               'TARGETS += timens\n')
         write(os.path.join(self.repo, 'Documentation/core-api/index.rst'),
               '.. toctree::\n\n   kernel-api\n   workqueue\n')
+        # get_maintainer.pl as a tree has it, reduced to its answer.
+        write(os.path.join(self.repo, 'scripts/get_maintainer.pl'),
+              'print "A List <list\\@example.org>\\n";\n')
         write(os.path.join(self.repo, 'MAINTAINERS'),
-              'SIGNALS\nS:\tMaintained\nF:\tkernel/signal_test.c\n\n')
+              'SIGNALS\nS:\tMaintained\nF:\tkernel/signal_kunit.c\n\n')
         env = dict(os.environ, **GIT_ENV)
         for argv in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'b'],
                      ['tag', 'tgsig-base']):
@@ -60,7 +63,7 @@ class Generate(unittest.TestCase):
         self.assertIn('Signed-off-by: ', text)
         self.assertIn('+F:\ttools/testing/selftests/tg_signal/\n', text)
         with open(names[1]) as f:
-            self.assertIn(' F:\tkernel/signal_test.c\n', f.read())
+            self.assertIn(' F:\tkernel/signal_kunit.c\n', f.read())
         self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         self.assertEqual(series.handwritten(os.path.join(self.top,
                                                          'patches')), [])
@@ -92,6 +95,20 @@ class Generate(unittest.TestCase):
         self.assertEqual(len(os.listdir(os.path.join(self.top, 'patches'))),
                          3)
 
+    def test_the_backport_has_its_prefix_and_no_cover_letter(self):
+        write(os.path.join(self.top, 'patches/cover-letter.txt'),
+              'signal: the subject\n\nThe text.\n')
+        lts = bases.BASES['lts']
+        os.makedirs(os.path.join(self.top, lts.patch_dir))
+        names = series.regenerate(self.repo, self.top, lts, files_of)
+        self.assertEqual(len(names), 2)
+        for name in names:
+            self.assertEqual(os.path.dirname(name),
+                             os.path.join(self.top, 'patches', '6.12'))
+            with open(name) as f:
+                self.assertIn('Subject: [PATCH 6.12 ', f.read())
+        self.assertEqual(series.stale(self.repo, self.top, lts, files_of), [])
+
     def test_the_cover_letter_is_written_from_its_source(self):
         write(os.path.join(self.top, 'patches/cover-letter.txt'),
               'signal: the subject\n\nThe text.\n\n@include bench.md@\n')
@@ -100,7 +117,8 @@ class Generate(unittest.TestCase):
         self.assertTrue(os.path.basename(names[0]).startswith('0000-'))
         with open(names[0]) as f:
             text = f.read()
-        self.assertIn('Subject: [PATCH 0/2] signal: the subject', text)
+        self.assertIn('Subject: [PATCH 0/2] signal: the subject\n'
+                      'Cc: A List <list@example.org>\n\n', text)
         self.assertIn('The text.\n\n| a | 1.00 |\n', text)
         self.assertNotIn('***', text)
         self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
