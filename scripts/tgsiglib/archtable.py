@@ -41,6 +41,27 @@ def section(text: str, markers: Tuple[str, str]) -> Optional[str]:
     return text[a:b] if a >= 0 and b > a else None
 
 
+_STATIC_ASSERT = re.compile(r'^static_assert\([^;]*\);', re.M)
+_ROW_HELPER = re.compile(r'^#define\s+__SIG_\w+\(.*$', re.M)
+
+
+def table_asserts(signal_c: str) -> Optional[str]:
+    """kernel/signal.c's compile-time checks of the table: the block
+    that starts at its SIGEMT_MASK, or else every static_assert that
+    names SIG_ACTION_TABLE or SIG_TABLE_MASK, with the __SIG_ helper
+    macros defined for them; None when there are none."""
+    old = section(signal_c, ASSERTS)
+    if old:
+        return old
+    found = [m.group(0) for m in _STATIC_ASSERT.finditer(signal_c)
+             if 'SIG_ACTION_TABLE' in m.group(0)
+             or 'SIG_TABLE_MASK' in m.group(0)]
+    if not found:
+        return None
+    helpers = [m.group(0) for m in _ROW_HELPER.finditer(signal_c)]
+    return '\n'.join(helpers + found) + '\n'
+
+
 def numbering(header_text: str) -> List[str]:
     """#define lines for the signal numbers an <asm/signal.h> gives."""
     return [f'#define {k} {v}' for k, v in _DEFINE.findall(header_text)
@@ -73,7 +94,7 @@ def check(read: Tree, cc: str = 'gcc',
     None if the tree has no action table."""
     shell = shell or Shell(Progress())
     table = section(read('include/linux/signal.h') or '', TABLE)
-    asserts = section(read('kernel/signal.c') or '', ASSERTS)
+    asserts = table_asserts(read('kernel/signal.c') or '')
     if not table or not asserts:
         return None
     results = {}
