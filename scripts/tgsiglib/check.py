@@ -118,6 +118,12 @@ def checkpatch(shell: Shell, tree: str, paths: List[str],
             # the one CHECK a selftest cannot avoid, in its file and in
             # the patch that adds it.
             argv += ['--ignore', 'ARCH_DEFINES']
+        if not files and series.subject(path).startswith('selftests:'):
+            # A collection's first patch adds its MAINTAINERS line; the
+            # patches that add programs to it later are covered by that
+            # line, but checkpatch asks of any patch that adds a file and
+            # leaves MAINTAINERS alone whether it needs updating.
+            argv += ['--ignore', 'FILE_PATH_CHANGES']
         if files:
             argv += ['--no-tree', '-f']
         proc = shell.run(argv + [path], cwd=tree, capture=True, check=False,

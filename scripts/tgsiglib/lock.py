@@ -21,8 +21,8 @@ def tree_lock(work: str, progress: Progress, what: str) -> Iterator[None]:
     """Hold work/tree.lock while checking out or building in work/.
     $TGSIG_TREE_LOCK names another lock file, so that runs in different
     work directories (a fresh clone's, say) can take turns too."""
-    path = os.environ.get('TGSIG_TREE_LOCK') or os.path.join(work,
-                                                              'tree.lock')
+    path = (os.environ.get('TGSIG_TREE_LOCK')
+            or os.path.join(work, 'tree.lock'))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, 'a+', encoding='utf-8') as f:
         try:

@@ -7,7 +7,6 @@ series carries them as patches that `tgsig series` writes with git
 format-patch after the hand-written kernel patches, and that `tgsig check`
 regenerates and compares byte for byte.
 """
-import dataclasses
 import os
 import re
 import shutil
@@ -15,6 +14,7 @@ import subprocess
 import tempfile
 
 from .errors import TgsigError
+from .generated import GENERATED
 from .workspace import BASE_TAG, GIT_ENV, series_files
 
 # The cover letter's subject (first paragraph) and text (the rest); tgsig
@@ -32,92 +32,6 @@ _ENV = dict(GIT_ENV, GIT_AUTHOR_DATE=_DATE, GIT_COMMITTER_DATE=_DATE,
             GIT_COMMITTER_NAME=_NAME, GIT_COMMITTER_EMAIL=_EMAIL)
 _SIGNOFF = (f'Signed-off-by: {_ENV["GIT_AUTHOR_NAME"]} '
             f'<{_ENV["GIT_AUTHOR_EMAIL"]}>')
-
-
-@dataclasses.dataclass
-class Generated:
-    subject: str
-    body: str
-    copies: list        # (top-level path, path in the kernel tree)
-    # (file in the tree, line to insert, next to this line[, 'before'])
-    inserts: list
-
-
-# The selftest collections the series adds, in the order they are listed.
-_COLLECTIONS = ['tg_signal', 'tg_signal_failslab', 'tg_signal_storm']
-
-GENERATED = [
-    Generated(
-        subject='selftests: add tests of thread-group signal semantics',
-        body='''\
-Linux has no selftests for what happens when a signal meets a thread
-group: which thread a process-directed signal runs on, that a fatal
-default action anywhere kills the whole group, that a stop signal stops
-every thread, that exec from a non-leader thread keeps the pid, and that
-the exit of a PID namespace's init takes every task in the namespace with
-it before its parent's wait returns. These are the rules that kernel
-reviewers reason about most often, and the ones a change to
-kernel/signal.c is most likely to break unnoticed.
-
-Add tools/testing/selftests/tg_signal: programs written with
-kselftest_harness.h whose test names state the rule each one pins, so
-that the list of names reads as a specification. Where the behaviour is
-Linux-specific but deterministic (the main thread is tried first, the
-choice stays on signal->curr_target), the test name says so with a
-linux_ prefix. No test sleeps to synchronise or asserts a time: they wait
-on futex words, pipes, pidfds and task states in /proc.
-
-kill_all_pidns pins kill(-1) inside a PID namespace: the exact
-recipients, the return values and a bounded fork race; every kill(-1)
-it sends goes through a guard that refuses to send from the initial
-namespace. trace_wake_target checks the new signal:signal_wake_target
-event against the thread whose handler ran; it skips on kernels without
-the event.
-
-tg_signal_storm runs a bounded storm of process- and thread-directed
-signals, forks, execs, exits, group stops and PID namespaces, and then
-checks that every task was reaped, that no queued real-time signal was
-lost or duplicated, and that the sigqueue objects and RLIMIT_SIGPENDING
-count are back where they started. tg_signal_failslab fails sigqueue
-allocations of the sender with failslab: a classic signal is still
-delivered, a real-time one sent with a siginfo fails with EAGAIN.
-
-The tests pass on v6.12 without the rest of this series (except the
-tracepoint test, which skips there), and each rule is shown to be tested
-by a kernel change that breaks it and makes the named tests fail.''',
-        copies=[(f'selftests/{c}', f'tools/testing/selftests/{c}')
-                for c in _COLLECTIONS],
-        inserts=[('tools/testing/selftests/Makefile', f'TARGETS += {c}',
-                  f'TARGETS += {after}')
-                 for c, after in zip(_COLLECTIONS, ['syscall_user_dispatch']
-                                     + _COLLECTIONS)] +
-                [('MAINTAINERS', f'F:\ttools/testing/selftests/{c}/',
-                  after)
-                 for c, after in zip(_COLLECTIONS, [
-                     'F:\tkernel/signal_kunit.c'] + [
-                     f'F:\ttools/testing/selftests/{c}/'
-                     for c in _COLLECTIONS])]),
-    Generated(
-        subject='Documentation: core-api: add thread-group signal semantics',
-        body='''\
-What Linux guarantees when a signal is sent to a multi-threaded process,
-and what it does that POSIX leaves open, is today written down only in
-kernel/signal.c's code and comments. People who debug runtimes and
-profilers read the source to find out which thread a signal ran on.
-
-Add a reference page: the action table, process- and thread-directed
-delivery, how complete_signal() chooses the thread, the broadcast of
-fatal signals, group stop and continue, exec from a non-leader thread,
-the PID namespace zap, and how to watch it with the signal tracepoints.
-Every rule it states names the selftest that pins it.''',
-        copies=[('Documentation/core-api/thread-group-signals.rst',
-                 'Documentation/core-api/thread-group-signals.rst')],
-        inserts=[('Documentation/core-api/index.rst',
-                  '   thread-group-signals', '   workqueue'),
-                 ('MAINTAINERS',
-                  'F:\tDocumentation/core-api/thread-group-signals.rst',
-                  'F:\tkernel/signal_kunit.c', 'before')]),
-]
 
 
 def handwritten(patch_dir):
@@ -179,32 +93,22 @@ def generate(repo, top, base, out_dir, files_of):
     kernel = handwritten(patch_dir)
     _git(repo, 'checkout', '-q', '-f', '-B', 'tgsig-generate', BASE_TAG)
     _git(repo, 'clean', '-q', '-fdx')
+    grown = {}
     for patch in kernel:
-        _git(repo, 'am', '-q', '--committer-date-is-author-date', patch)
+        try:
+            _git(repo, 'am', '-q', '--committer-date-is-author-date', patch)
+        except TgsigError:
+            subprocess.run(['git', '-C', repo, 'am', '--abort'],
+                           capture_output=True)
+            raise
+        for gen in GENERATED:
+            if gen.after and subject(patch).startswith(gen.after):
+                _commit(repo, top, gen, grown)
     for gen in GENERATED:
-        for src, dest in gen.copies:
-            src_abs = os.path.join(top, src)
-            if not os.path.exists(src_abs):
-                raise TgsigError(f'{src} is missing: it is the source of '
-                                 f'the patch "{gen.subject}"')
-            dest_abs = os.path.join(repo, dest)
-            if os.path.isdir(src_abs):
-                if os.path.isdir(dest_abs):
-                    shutil.rmtree(dest_abs)
-                for f in files_of(src_abs):
-                    target = os.path.join(dest_abs,
-                                          os.path.relpath(f, src_abs))
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    shutil.copy2(f, target)
-            else:
-                os.makedirs(os.path.dirname(dest_abs), exist_ok=True)
-                shutil.copy2(src_abs, dest_abs)
-            _git(repo, 'add', '-f', '--', dest)
-        for path, line, *anchor in gen.inserts:
-            _insert_line(os.path.join(repo, path), line, *anchor)
-            _git(repo, 'add', '-f', '--', path)
-        _git(repo, 'commit', '-q', '-m',
-             f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+        if gen.after is None or not any(subject(p).startswith(gen.after)
+                                        for p in kernel):
+            _commit(repo, top, gen, grown)
+    _check_covered(top, grown, files_of)
     os.makedirs(out_dir, exist_ok=True)
     # The whole series in one format-patch, so that every subject says
     # [PATCH n/N] of the same N; the hand-written patches come out as
@@ -222,6 +126,80 @@ def generate(repo, top, base, out_dir, files_of):
             fill_cover_letter(name, cover, top, maintainers(
                 repo, [n for n in names if n != name]))
     return names
+
+
+def _check_covered(top, grown, files_of):
+    """Every file of a generated collection is in one of its patches:
+    a program or file that none names would be silently left out."""
+    placed = {src for gen in GENERATED for src, _ in gen.copies}
+    for collection, programs in grown.items():
+        placed |= {f'selftests/{collection}/{n}' for n in
+                   ['Makefile', '.gitignore'] + [f'{p}.c' for p in programs]}
+    left = [os.path.relpath(f, top) for c in grown
+            for f in files_of(os.path.join(top, 'selftests', c))
+            if os.path.relpath(f, top) not in placed]
+    listed = {c: _programs(os.path.join(top, 'selftests', c, 'Makefile'))
+              for c in grown}
+    left += [f'{c}: program {p}' for c, ps in listed.items()
+             for p in sorted(ps - set(grown[c]))]
+    if left:
+        raise TgsigError('no generated patch carries ' + ', '.join(left),
+                         'add it to a patch in scripts/tgsiglib/'
+                         'generated.py')
+
+
+def _commit(repo, top, gen, grown):
+    """Commit one generated patch in repo: its programs, with the lines
+    its collection's Makefile and .gitignore have for the programs added
+    so far (grown: collection -> those programs), its whole files and
+    its inserted lines."""
+    copies = list(gen.copies)
+    if gen.programs:
+        collection, programs = gen.programs
+        so_far = grown.setdefault(collection, [])
+        so_far += programs
+        src = os.path.join(top, 'selftests', collection)
+        dest = os.path.join(repo, 'tools/testing/selftests', collection)
+        copies += [(f'selftests/{collection}/{p}.c',
+                    f'tools/testing/selftests/{collection}/{p}.c')
+                   for p in programs]
+        every = _programs(os.path.join(src, 'Makefile'))
+        for name in ('Makefile', '.gitignore'):
+            with open(os.path.join(src, name), encoding='utf-8') as f:
+                rows = f.read().split('\n')
+            kept = [r for r in rows if _named(r, every) in (None, *so_far)]
+            os.makedirs(dest, exist_ok=True)
+            with open(os.path.join(dest, name), 'w', encoding='utf-8') as f:
+                f.write('\n'.join(kept))
+            _git(repo, 'add', '-f', '--', os.path.join(dest, name))
+    for src, dest in copies:
+        src_abs = os.path.join(top, src)
+        if not os.path.exists(src_abs):
+            raise TgsigError(f'{src} is missing: it is the source of '
+                             f'the patch "{gen.subject}"')
+        dest_abs = os.path.join(repo, dest)
+        os.makedirs(os.path.dirname(dest_abs), exist_ok=True)
+        shutil.copy2(src_abs, dest_abs)
+        _git(repo, 'add', '-f', '--', dest)
+    for path, line, *anchor in gen.inserts:
+        _insert_line(os.path.join(repo, path), line, *anchor)
+        _git(repo, 'add', '-f', '--', path)
+    _git(repo, 'commit', '-q', '-m',
+         f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+
+
+def _programs(makefile):
+    """The programs a selftest Makefile lists, one per TEST_GEN_PROGS
+    line."""
+    with open(makefile, encoding='utf-8') as f:
+        return {m.group(1) for m in re.finditer(
+            r'^TEST_GEN_PROGS\s*[:+]?=\s*(\S+)\s*$', f.read(), re.M)}
+
+
+def _named(row, programs):
+    """The program a Makefile or .gitignore line is about, or None."""
+    m = re.match(r'^(?:TEST_GEN_PROGS\s*[:+]?=\s*)?(\S+)\s*$', row)
+    return m.group(1) if m and m.group(1) in programs else None
 
 
 def maintainers(repo, patches):

@@ -6,9 +6,31 @@ import tempfile
 import unittest
 
 from tgsiglib import bases, series
+from tgsiglib.errors import TgsigError
+from tgsiglib.generated import Generated
 from tgsiglib.workspace import GIT_ENV
 
 BASE = bases.BASES['mainline']
+# A series of three generated patches: a collection c with program a after
+# the kernel patch 'signal: a change', its program b, and a page.
+SMALL = [
+    Generated('selftests: add c', after='signal: a change',
+              programs=('c', ['a']), body='Add c.',
+              copies=[('selftests/c/config',
+                       'tools/testing/selftests/c/config')],
+              inserts=[('tools/testing/selftests/Makefile', 'TARGETS += c',
+                        'TARGETS += syscall_user_dispatch'),
+                       ('MAINTAINERS', 'F:\ttools/testing/selftests/c/',
+                        'F:\tkernel/signal_kunit.c')]),
+    Generated('selftests: c: add b', after=None, programs=('c', ['b']),
+              body='Add b.'),
+    Generated('Documentation: add a page', after=None, body='A page.',
+              copies=[('Documentation/core-api/thread-group-signals.rst',
+                       'Documentation/core-api/thread-group-signals.rst')],
+              inserts=[('Documentation/core-api/index.rst',
+                        '   thread-group-signals', '   workqueue')]),
+]
+SUBJECTS = [g.subject for g in SMALL]
 
 
 def files_of(path):
@@ -43,9 +65,15 @@ class Generate(unittest.TestCase):
             subprocess.run(['git', '-C', self.repo] + argv, env=env,
                            check=True, capture_output=True)
         self.top = os.path.join(self.tmp, 'top')
-        for c in series._COLLECTIONS:
-            write(os.path.join(self.top, f'selftests/{c}/a.c'), 'int a;\n')
-            write(os.path.join(self.top, f'selftests/{c}/Makefile'), 'x\n')
+        for name, text in (('a.c', 'int a;\n'), ('b.c', 'int b;\n'),
+                           ('config', 'CONFIG_X=y\n'),
+                           ('Makefile', 'CFLAGS += -g\nTEST_GEN_PROGS := a\n'
+                            'TEST_GEN_PROGS += b\ninclude ../lib.mk\n'),
+                           ('.gitignore', '# ignore\na\nb\n')):
+            write(os.path.join(self.top, 'selftests/c', name), text)
+        orig = series.GENERATED
+        series.GENERATED = SMALL
+        self.addCleanup(setattr, series, 'GENERATED', orig)
         write(os.path.join(self.top,
                            'Documentation/core-api/thread-group-signals.rst'),
               'Title\n')
@@ -53,24 +81,34 @@ class Generate(unittest.TestCase):
 
     def test_patches_are_generated_in_order_and_reproducibly(self):
         names = series.regenerate(self.repo, self.top, BASE, files_of)
-        self.assertEqual([series.subject(n) for n in names],
-                         [g.subject for g in series.GENERATED])
+        self.assertEqual([series.subject(n) for n in names], SUBJECTS)
         self.assertTrue(os.path.basename(names[0]).startswith('0001-'))
         with open(names[0]) as f:
             text = f.read()
-        self.assertIn('+TARGETS += tg_signal', text)
-        self.assertIn('tools/testing/selftests/tg_signal/a.c', text)
+        self.assertIn('+TARGETS += c', text)
+        self.assertIn('tools/testing/selftests/c/a.c', text)
+        self.assertIn('+TEST_GEN_PROGS := a\n+include', text)
+        self.assertNotIn('b.c', text)
         self.assertIn('Signed-off-by: ', text)
-        self.assertIn('+F:\ttools/testing/selftests/tg_signal/\n', text)
+        self.assertIn('+F:\ttools/testing/selftests/c/\n', text)
         with open(names[1]) as f:
-            self.assertIn(' F:\tkernel/signal_kunit.c\n', f.read())
+            text = f.read()
+        self.assertIn(' TEST_GEN_PROGS := a\n+TEST_GEN_PROGS += b\n', text)
+        self.assertIn(' a\n+b\n', text)
+        self.assertIn('tools/testing/selftests/c/b.c', text)
         self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         self.assertEqual(series.handwritten(os.path.join(self.top,
                                                          'patches')), [])
 
+    def test_a_file_no_patch_carries_is_an_error(self):
+        write(os.path.join(self.top, 'selftests/c/extra.h'), 'int e;\n')
+        with self.assertRaises(TgsigError) as cm:
+            series.regenerate(self.repo, self.top, BASE, files_of)
+        self.assertIn('selftests/c/extra.h', cm.exception.what)
+
     def test_a_changed_source_makes_the_patch_stale(self):
         series.regenerate(self.repo, self.top, BASE, files_of)
-        write(os.path.join(self.top, 'selftests/tg_signal/a.c'), 'int b;\n')
+        write(os.path.join(self.top, 'selftests/c/a.c'), 'int b;\n')
         wrong = series.stale(self.repo, self.top, BASE, files_of)
         self.assertEqual(len(wrong), 1)
         self.assertIn('selftests', wrong[0][0])
@@ -87,13 +125,12 @@ class Generate(unittest.TestCase):
                            check=True, capture_output=True)
         names = series.regenerate(self.repo, self.top, BASE, files_of)
         self.assertEqual([series.subject(n) for n in names],
-                         ['signal: a change'] +
-                         [g.subject for g in series.GENERATED])
+                         ['signal: a change'] + SUBJECTS)
         with open(names[0]) as f:
-            self.assertIn('[PATCH 1/3]', f.read())
+            self.assertIn('[PATCH 1/4]', f.read())
         self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
         self.assertEqual(len(os.listdir(os.path.join(self.top, 'patches'))),
-                         3)
+                         4)
 
     def test_the_backport_has_its_prefix_and_no_cover_letter(self):
         write(os.path.join(self.top, 'patches/cover-letter.txt'),
@@ -101,7 +138,7 @@ class Generate(unittest.TestCase):
         lts = bases.BASES['lts']
         os.makedirs(os.path.join(self.top, lts.patch_dir))
         names = series.regenerate(self.repo, self.top, lts, files_of)
-        self.assertEqual(len(names), 2)
+        self.assertEqual(len(names), 3)
         for name in names:
             self.assertEqual(os.path.dirname(name),
                              os.path.join(self.top, 'patches', '6.12'))
@@ -117,7 +154,7 @@ class Generate(unittest.TestCase):
         self.assertTrue(os.path.basename(names[0]).startswith('0000-'))
         with open(names[0]) as f:
             text = f.read()
-        self.assertIn('Subject: [PATCH 0/2] signal: the subject\n'
+        self.assertIn('Subject: [PATCH 0/3] signal: the subject\n'
                       'Cc: A List <list@example.org>\n\n', text)
         self.assertIn('The text.\n\n| a | 1.00 |\n', text)
         self.assertNotIn('***', text)

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The patches of the series that tgsig generates from the top level of
+this repository (selftests/, Documentation/), their commit messages, and
+where each stands among the hand-written kernel patches.
+
+The selftests go in one patch per topic, each small enough to review, and
+a test of a kernel change right after that change. A collection's Makefile
+and .gitignore grow with its programs: each patch carries the lines of the
+programs added so far.
+"""
+import dataclasses
+
+# The hand-written kernel patches, by the start of their subject.
+TABLE = 'signal: describe every signal'
+TRACEPOINT = 'signal: add a tracepoint for the thread'
+KILL_ALL = 'signal: kill(-1) in a PID namespace'
+
+
+@dataclasses.dataclass
+class Generated:
+    subject: str
+    body: str
+    # The kernel patch this one follows (the start of its subject); None:
+    # after every kernel patch.
+    after: str
+    # (collection, [program, ...]): what the patch adds under
+    # tools/testing/selftests/COLLECTION (PROGRAM.c, the Makefile's and
+    # .gitignore's lines for it).
+    programs: tuple = None
+    # (top-level path, path in the kernel tree) copied whole.
+    copies: list = dataclasses.field(default_factory=list)
+    # (file in the tree, line to insert, next to this line[, 'before'])
+    inserts: list = dataclasses.field(default_factory=list)
+
+
+def _selftests(collection, copies=(), first_after=None):
+    """The files that make a collection a selftest directory: added with
+    its first program, with its TARGETS and MAINTAINERS lines."""
+    d = f'tools/testing/selftests/{collection}'
+    files = [(f'selftests/{collection}/{n}', f'{d}/{n}') for n in copies]
+    inserts = [('tools/testing/selftests/Makefile',
+                f'TARGETS += {collection}', f'TARGETS += {first_after[0]}'),
+               ('MAINTAINERS', f'F:\t{d}/', first_after[1])]
+    return files, inserts
+
+
+_SIG = 'tg_signal'
+_SIG_FILES, _SIG_INSERTS = _selftests(
+    _SIG, ['config', 'settings', 'tg_util.h'],
+    ('syscall_user_dispatch', 'F:\tkernel/signal_kunit.c'))
+_SLAB_FILES, _SLAB_INSERTS = _selftests(
+    'tg_signal_failslab', ['config', 'settings'],
+    (_SIG, f'F:\ttools/testing/selftests/{_SIG}/'))
+_STORM_FILES, _STORM_INSERTS = _selftests(
+    'tg_signal_storm', ['config', 'settings'],
+    ('tg_signal_failslab',
+     'F:\ttools/testing/selftests/tg_signal_failslab/'))
+
+GENERATED = [
+    Generated(
+        subject='selftests: tg_signal: add the default action of every signal',
+        after=TABLE,
+        programs=(_SIG, ['action_table']),
+        copies=_SIG_FILES,
+        inserts=_SIG_INSERTS,
+        body='''\
+Linux has no selftests for what happens when a signal meets a thread
+group: which thread a process-directed signal runs on, that a fatal
+default action anywhere kills the whole group, that a stop signal stops
+every thread, that exec from a non-leader thread keeps the pid, and that
+the exit of a PID namespace's init takes every task in the namespace with
+it before its parent's wait returns. These are the rules that kernel
+reviewers reason about most often, and the ones a change to
+kernel/signal.c is most likely to break unnoticed.
+
+Add tools/testing/selftests/tg_signal, whose programs are written with
+kselftest_harness.h and named so that the list of test names reads as a
+specification, and its first program, action_table: every classic
+signal and a sample of real-time ones, sent with kill() or tgkill() to a
+subject of 1 or 16 threads, must have its default action (terminate,
+dump core, stop, continue, ignore) on the whole thread group, whichever
+thread it was sent to. It checks the table of the previous patch from
+user space, as the KUnit suite checks it from inside.
+
+tg_util.h holds what the programs share: waiting on futex words, pipes,
+pidfds and task states in /proc, never on time; a process of N threads
+that serve commands; reaping with a bound.'''),
+    Generated(
+        subject='selftests: tg_signal: add bad input and permission checks',
+        after=TABLE,
+        programs=(_SIG, ['bad_input']),
+        body='''\
+The signal-sending system calls each have exact errnos for invalid
+signal numbers, the signal-0 probe, special and out-of-range pids,
+thread ids outside their group, senders of another uid, forged kernel
+si_codes, pids outside the sender's PID namespace, and RLIMIT_SIGPENDING.
+Pin each of them, so that a change to the checks in kill_something_info(),
+do_send_specific() or the siginfo copy-in shows up as an errno.'''),
+    Generated(
+        subject='selftests: tg_signal: test which thread runs a handler',
+        after=TABLE,
+        programs=(_SIG, ['delivery']),
+        body='''\
+A thread-directed signal (tgkill(), a synchronous fault, SIGPIPE,
+SIGXFSZ) runs its handler on the thread it names; a process-directed one
+on some thread that does not block it, exactly once, and on none while
+every thread blocks it. Test both with subjects whose threads serve
+commands through a shared page, record in their handlers which thread
+ran, and report it back; the test process sends and reads /proc.'''),
+    Generated(
+        subject='selftests: tg_signal: test how complete_signal() picks a '
+        'thread',
+        after=TABLE,
+        programs=(_SIG, ['load_balance']),
+        body='''\
+What every kernel must do with a process-directed signal is run its
+handler once, on a thread that does not block it. What Linux does on top
+is deterministic: the thread the sender named is tried first, then the
+walk starts at signal->curr_target, the last thread picked, and stays
+there while that thread can take the signal. Pin both, the Linux-specific
+part in tests whose names start with linux_, so that a change to
+wants_signal() or to the walk is a decision, not an accident.'''),
+    Generated(
+        subject='selftests: tg_signal: test pending queues and waits',
+        after=TABLE,
+        programs=(_SIG, ['pending_queue', 'sigwait']),
+        body='''\
+Which thread ran a handler cannot tell a signal queued for one thread
+from one queued for the process: the thread that raised it is current
+and is tried first either way. With the signal blocked, /proc's SigPnd
+and ShdPnd can: pending_queue checks that thread-directed signals land
+in the named thread's queue only and process-directed ones in the
+group's, that classic signals coalesce while pending and real-time ones
+queue, that SIGCONT discards pending stop signals and a stop signal a
+pending SIGCONT.
+
+sigwait checks the exception complete_signal() makes for a thread
+waiting in sigwaitinfo(), sigtimedwait() or a signalfd read: a blocked
+signal whose default action is fatal goes to the waiter instead of
+killing the group; SIGKILL and SIGSTOP are never taken by a wait.'''),
+    Generated(
+        subject='selftests: tg_signal: test group kill, exec and job control',
+        after=TABLE,
+        programs=(_SIG, ['group_kill', 'exec_thread', 'job_control']),
+        body='''\
+A fatal signal ends the whole thread group: SIGKILL reaches every thread
+of a group of 512 whatever each one is doing or blocking, a fatal signal
+sent to one thread ends the group with that signal as its status, and
+exit() from a handler on any thread ends it with that code (group_kill).
+execve() from a non-leader thread kills the other threads, keeps the
+pid, resets handled signals and keeps ignored ones, the blocked mask and
+the pending signals (exec_thread). The parent of a group that stops or
+continues gets SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless
+SA_NOCLDSTOP is set (job_control).'''),
+    Generated(
+        subject='selftests: tg_signal: test the signals the kernel sends',
+        after=TABLE,
+        programs=(_SIG, ['kernel_senders']),
+        body='''\
+The kernel sends signals on its own behalf, and each kind has a queue it
+must land in: a POSIX timer with SIGEV_SIGNAL signals the process and is
+load balanced, one with SIGEV_THREAD_ID signals its thread; exec
+discards what the timers queued; SIGIO goes to a file's owner set with
+F_SETOWN or F_SETOWN_EX; the parent-death signal and mq_notify()
+notifications go to the process. Check each queue in /proc with the
+signal blocked.'''),
+    Generated(
+        subject='selftests: tg_signal: test the PID namespace zap',
+        after=TABLE,
+        programs=(_SIG, ['pidns_zap']),
+        body='''\
+When the init of a PID namespace exits, zap_pid_ns_processes() kills
+every task of the namespace (children, grandchildren, all their threads,
+nested namespaces, tasks that entered with setns()), and init is reaped
+only once all of them are gone. While it lives, init ignores signals
+with the default action from inside its namespace, SIGKILL included,
+and from an ancestor only SIGKILL and SIGSTOP get through. Pin both,
+watching the namespace's tasks through pidfds.'''),
+    Generated(
+        subject='selftests: tg_signal: test the signal_wake_target event',
+        after=TRACEPOINT,
+        programs=(_SIG, ['trace_wake_target']),
+        body='''\
+Check the signal:signal_wake_target event against what happened: the
+thread it names is the thread whose handler then ran, and its reason is
+the one complete_signal() took (the named task, the walk from
+curr_target, a group kill with the number of threads marked, or why no
+thread was woken). The events are read from a tracefs instance of the
+test's own, filtered on the thread group under test. The tests skip
+when not run as root, on a kernel without tracefs or event tracing, and
+on one that has the other signal events but not this one; any other
+trouble with tracefs is a failure.'''),
+    Generated(
+        subject='selftests: tg_signal: test kill(-1) in a PID namespace',
+        after=KILL_ALL,
+        programs=(_SIG, ['kill_all_pidns']),
+        body='''\
+kill(-1, sig) from inside a PID namespace must reach every process of
+the namespace whose pid there is above 1, nested namespaces included,
+once per process however many threads it has, and never the caller's
+own group, the namespace's init or a process outside it; it returns
+ESRCH when nobody is visible, else the last error other than EPERM; and
+no child forked while it runs escapes a SIGKILL. Pin each, with and
+without a crowd of processes outside the namespace. Every kill(-1) the
+test sends goes through a guard that refuses to send it from the
+initial namespace.'''),
+    Generated(
+        subject='selftests: add tg_signal_failslab, signals without a siginfo',
+        after=None,
+        programs=('tg_signal_failslab', ['failslab']),
+        copies=_SLAB_FILES,
+        inserts=_SLAB_INSERTS,
+        body='''\
+__send_signal_locked() allocates the siginfo's queue entry in the
+sender's context, and that allocation can fail. Then a classic signal is
+still set pending without its siginfo and must arrive; a real-time one
+sent with a siginfo of its own is refused with EAGAIN, never dropped;
+one sent by kill() is set pending as a classic one is. Fail the sender's
+sigqueue allocations with failslab and check each case.'''),
+    Generated(
+        subject='selftests: add tg_signal_storm, a bounded signal storm',
+        after=None,
+        programs=('tg_signal_storm', ['storm']),
+        copies=_STORM_FILES,
+        inserts=_STORM_INSERTS,
+        body='''\
+Run, for a bounded time and number of operations and tasks, processes
+and threads that pick at random from a seeded generator: queued
+real-time signals and bursts of classic ones to other processes and
+threads by every sending call, group stops and continues, fork, exec,
+exit, thread creation and exit, and new PID namespaces whose inits run
+their own part of the storm. At the end every task must have been
+reaped, no queued real-time signal lost or duplicated, and the sigqueue
+objects and RLIMIT_SIGPENDING counts back where they started. The seed
+is printed, and a failure says how to replay it.'''),
+    Generated(
+        subject='Documentation: core-api: add thread-group signal semantics',
+        after=None,
+        copies=[('Documentation/core-api/thread-group-signals.rst',
+                 'Documentation/core-api/thread-group-signals.rst')],
+        inserts=[('Documentation/core-api/index.rst',
+                  '   thread-group-signals', '   workqueue'),
+                 ('MAINTAINERS',
+                  'F:\tDocumentation/core-api/thread-group-signals.rst',
+                  'F:\tkernel/signal_kunit.c', 'before')],
+        body='''\
+What Linux guarantees when a signal is sent to a multi-threaded process,
+and what it does that POSIX leaves open, is today written down only in
+kernel/signal.c's code and comments. People who debug runtimes and
+profilers read the source to find out which thread a signal ran on.
+
+Add a reference page: the action table, process- and thread-directed
+delivery, how complete_signal() chooses the thread, the broadcast of
+fatal signals, group stop and continue, exec from a non-leader thread,
+the PID namespace zap, and how to watch it with the signal tracepoints.
+Every rule it states names the selftest that pins it.'''),
+]
