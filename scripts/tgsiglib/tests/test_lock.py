@@ -4,6 +4,7 @@ import multiprocessing
 import os
 import tempfile
 import unittest
+import unittest.mock
 
 from tgsiglib.lock import tree_lock
 from tgsiglib.shell import Progress
@@ -27,6 +28,14 @@ class _ReleaseOnWait(io.StringIO):
 
 
 class TreeLockTest(unittest.TestCase):
+    def setUp(self):
+        # The lock these tests take is their own, whatever lock the run
+        # that runs them shares.
+        patcher = unittest.mock.patch.dict(os.environ)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        os.environ.pop('TGSIG_TREE_LOCK', None)
+
     def test_second_taker_waits_and_says_who_holds_it(self):
         with tempfile.TemporaryDirectory() as work:
             ready, release = multiprocessing.Event(), multiprocessing.Event()
@@ -41,6 +50,17 @@ class TreeLockTest(unittest.TestCase):
             holder.join(10)
             self.assertIn(f'waiting for pid {holder.pid} (holder)',
                           out.getvalue())
+
+    def test_tgsig_tree_lock_names_a_lock_shared_across_work_dirs(self):
+        with tempfile.TemporaryDirectory() as d:
+            shared = os.path.join(d, 'shared', 'tree.lock')
+            os.environ['TGSIG_TREE_LOCK'] = shared
+            with tree_lock(os.path.join(d, 'work'), Progress(io.StringIO()),
+                           'clone'):
+                with open(shared) as f:
+                    self.assertIn('(clone)', f.read())
+            self.assertFalse(os.path.exists(os.path.join(d, 'work',
+                                                         'tree.lock')))
 
     def test_free_lock_is_taken_silently(self):
         with tempfile.TemporaryDirectory() as work:
