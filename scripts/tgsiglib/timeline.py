@@ -272,8 +272,10 @@ def _draw_signal(svg: _Svg, model: Model, s: Signal,
                 f'{gx + 4:.1f},{tip_y:.1f} {gx:.1f},{hy:.1f}" '
                 f'fill="{color}"/>')
         if s.killed:
-            svg.text(gx, named_y - 8, _short(s.sig), size=9,
-                     anchor='middle')
+            why = s.reason if s.reason != NO_EVENT else 'fatal'
+            count = f', {s.threads} threads' if s.threads else ''
+            svg.text(gx + 7, named_y - 8, f'{_short(s.sig)}: {why}{count}',
+                     size=10, fill=color, weight='bold')
             ys = [lanes[t.tid] for t in model.threads.values()
                   if t.tgid == s.tgid and t.tid in lanes]
             svg.line(gx, min(ys) - 8, gx, max(ys) + 8, color, 1.2,

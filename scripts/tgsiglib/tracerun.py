@@ -16,6 +16,7 @@ Into the run directory go trace.txt (what the script printed), trace.json
 (timeline.py) and summary.txt, which is also printed."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -23,7 +24,7 @@ import shlex
 import shutil
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import session, splat
+from . import bases, session, splat
 from .accel import choose_accel
 from .errors import TgsigError
 from .initramfs import pack_guest
@@ -75,13 +76,33 @@ def _check_program(program: str) -> None:
 
 
 def trace(opts: Options, program: str, args: List[str], shell: Shell,
-          progress: Progress, host: bool = False) -> Optional[Traced]:
+          progress: Progress, host: bool = False,
+          kernel_dir: Optional[str] = None) -> Optional[Traced]:
     """Trace the program in the guest, or with host on this machine's
-    kernel; None in a dry run."""
+    kernel; with kernel_dir, boot the kernel tgsig saved there
+    (work/linux-VERSION/kernels/KEY) as it is. None in a dry run."""
     _check_program(program)
     if host:
         return _on_host(opts, program, args, shell, progress)
-    return _in_guest(opts, program, args, shell, progress)
+    return _in_guest(opts, program, args, shell, progress, kernel_dir)
+
+
+def saved_kernel(kernel_dir: str) -> Tuple[str, str, str, str]:
+    """(bzImage, variant, tree, head) of a kernel that tgsig built and
+    saved in kernel_dir (build.Artifacts)."""
+    meta = os.path.join(kernel_dir, 'key.json')
+    bzimage = os.path.join(kernel_dir, 'bzImage')
+    try:
+        with open(meta, encoding='utf-8') as f:
+            info = json.load(f)
+    except (OSError, ValueError) as err:
+        raise TgsigError(f'--kernel {kernel_dir}: {err}',
+                         'name a directory work/linux-VERSION/kernels/KEY '
+                         'that a tgsig run built')
+    if not os.path.isfile(bzimage):
+        raise TgsigError(f'--kernel {kernel_dir}: no bzImage')
+    return (bzimage, info.get('variant', '?'), info.get('tree', '?'),
+            info.get('head', '?'))
 
 
 def _title(program: str, args: List[str]) -> str:
@@ -118,18 +139,29 @@ def _on_host(opts: Options, program: str, args: List[str], shell: Shell,
 
 
 def _in_guest(opts: Options, program: str, args: List[str], shell: Shell,
-              progress: Progress) -> Optional[Traced]:
+              progress: Progress, kernel_dir: Optional[str] = None
+              ) -> Optional[Traced]:
     work = work_dir(opts)
-    variant = opts.variant
+    if kernel_dir:
+        bzimage, variant, tree, head = saved_kernel(kernel_dir)
+        # The tree label names the base: "lts: linux 6.12.117 (...)".
+        opts = copy.copy(opts)
+        opts.base = tree.split(':')[0] if tree.split(':')[0] in \
+            bases.BASES else opts.base
+    else:
+        variant = opts.variant
     run_dir = dry_run_dir(work) if shell.dry_run else \
         new_run_dir(work, f'{opts.base}-{variant}-trace')
     progress.say(f'tgsig trace: {program} on the {variant} kernel of the '
                  f'{opts.base} base; run directory {run_dir}')
-    ws, base, label = prepare_base(opts, shell, progress)
-    kernel = prepare_kernel(opts, shell, progress, ws, base, label, variant,
-                            os.path.join(run_dir, 'build.log'))
-    arts = kernel.arts
-    accel = choose_accel(opts, arts.bzimage, work, progress,
+    if not kernel_dir:
+        ws, base, label = prepare_base(opts, shell, progress)
+        kernel = prepare_kernel(opts, shell, progress, ws, base, label,
+                                variant, os.path.join(run_dir, 'build.log'))
+        bzimage, tree, head = kernel.arts.bzimage, kernel.label, kernel.head
+    else:
+        progress.say(f'kernel: {kernel_dir} as it is ({tree}, {head[:12]})')
+    accel = choose_accel(opts, bzimage, work, progress,
                          dry_run=shell.dry_run)
     timeout = opts.test_timeout or DEFAULT_TEST_TIMEOUT * (
         TCG_TIMEOUT_SCALE if accel == 'tcg' else 1)
@@ -149,7 +181,7 @@ def _in_guest(opts: Options, program: str, args: List[str], shell: Shell,
                 f.write(wrapper_text([f'./{name}', *args]))
             os.chmod(path, 0o755)
         pack_guest(shell, initrd, plan, [('tgsig/exec', staging)])
-    cmd = session.command(arts.bzimage, initrd, opts.smp, accel, run_dir,
+    cmd = session.command(bzimage, initrd, opts.smp, accel, run_dir,
                           memory=opts.memory)
     with progress.step(f'boot and trace ({accel.upper()}, -smp '
                        f'{opts.smp})'):
@@ -166,7 +198,7 @@ def _in_guest(opts: Options, program: str, args: List[str], shell: Shell,
         problems.append(f'kernel splat: {s.kind}: {s.text}')
     meta: Dict[str, Any] = {
         'where': 'guest', 'program': [program, *args], 'base': opts.base,
-        'variant': variant, 'tree': kernel.label, 'head': kernel.head,
+        'variant': variant, 'tree': tree, 'head': head,
         'accel': accel, 'smp': opts.smp, 'guest': boot.stream.booted}
     subtitle = (f'{opts.base} base, {variant} kernel'
                 f' ({(boot.stream.booted or "?").split()[0]}), '

@@ -18,15 +18,19 @@
  *
  * Every thread is named (PR_SET_NAME) so that a trace shows who is who.
  * Each signal is sent only once the handler of the one before it has run
- * (a semaphore the handler posts), so the threads are asleep when it
- * comes. The modes that survive print which thread ran each handler and
+ * (a semaphore the handler posts) and every other thread is asleep again
+ * (state S in /proc/self/task/TID/stat): a thread still on its way out
+ * of a handler, preempted with TIF_SIGPENDING set, is passed over, and
+ * the signal would land elsewhere. The modes that survive print which thread ran each handler and
  * exit 1 when it is not the one the mode expects; the fatal modes never
  * return (exit status 128 + the signal).
  *
  * Built static by `scripts/tgsig trace` users with gcc -O2 -static -pthread.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,12 +93,44 @@ static void *idle(struct role *r)
 	return NULL;
 }
 
+/* Wait until every thread but this one sleeps. */
+static void settle(int n)
+{
+	char path[64], buf[256], *state;
+	pid_t self = gettid_();
+	int i, fd, len, busy;
+
+	do {
+		busy = 0;
+		for (i = 0; i <= n; i++) {
+			if (tids[i] == self)
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
+				 tids[i]);
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;	/* exited */
+			len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[len > 0 ? len : 0] = '\0';
+			state = strrchr(buf, ')');
+			if (state && state[1] == ' ' && state[2] != 'S')
+				busy = 1;
+		}
+		if (busy)
+			sched_yield();
+	} while (busy);
+}
+
+static int nthreads;
+
 static void *sender(struct role *r)
 {
 	int i;
 
 	(void)r;
 	for (i = 0; i < SIGNALS; i++) {
+		settle(nthreads);
 		kill(getpid(), SIGUSR1);
 		while (sem_wait(&handled) != 0)
 			;
@@ -203,6 +239,7 @@ int main(int argc, char **argv)
 	} else {
 		bad_mode();
 	}
+	nthreads = n;
 	pthread_barrier_init(&ready, NULL, n + 1);
 	for (i = 1; i <= n; i++)
 		if (pthread_create(&threads[i], NULL, start, &roles[i]))
