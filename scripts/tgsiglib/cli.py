@@ -245,6 +245,24 @@ def parser() -> argparse.ArgumentParser:
         'in the guest, each of which the run must catch')
     _add_groups(e2e, ('common', 'build', 'boot'),
                 leave_out=(_baseline, _extra_patch, _smp))
+    tr = sub.add_parser(
+        'trace', help='run one static program under signal tracing on the '
+        'patched kernel: which thread took each signal, and why '
+        '(trace.json, timeline.svg and a summary)')
+    tr.add_argument('program', metavar='PROGRAM',
+                    help='a static program, or a script, to run')
+    tr.add_argument('program_args', nargs='*', metavar='ARGS',
+                    help='its arguments (after --, if one begins with -)')
+    g = tr.add_argument_group('trace: which kernel')
+    g.add_argument('--host', action='store_true',
+                   help="this machine's own kernel, as root, without QEMU: "
+                   'its events only (no signal_wake_target without the '
+                   'series)')
+    g.add_argument('--kernel', metavar='DIR',
+                   help='a kernel tgsig built, work/linux-VERSION/kernels/'
+                   'KEY, booted as it is: no build, no tree lock')
+    _add_groups(tr, RUN, leave_out=(_extra_patch, _filter, _exec,
+                                    _timeout_scale))
     comp = sub.add_parser(
         'compare', help='two runs side by side, program by program: the '
         "cover letter's table of results, from the runs' results.json")
@@ -350,6 +368,11 @@ def main(argv: List[str]) -> int:
         if args.command == 'e2e':
             from .e2e import e2e_command
             return e2e_command(run_options(args), shell, progress)
+        if args.command == 'trace':
+            from .trace import trace_command
+            return trace_command(run_options(args), args.program,
+                                 args.program_args, shell, progress,
+                                 host=args.host, kernel_dir=args.kernel)
         from .check import check
         return check(args, run_options(args), shell, progress)
     except TgsigError as err:

@@ -6,7 +6,7 @@ summary.txt in the run directory, and the summary on the terminal
 (tracerun.py does the work)."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from .options import Options
 from .shell import Progress, Shell
@@ -14,12 +14,13 @@ from .tracerun import trace
 
 
 def trace_command(opts: Options, program: str, args: List[str],
-                  shell: Shell, progress: Progress,
-                  host: bool = False) -> int:
+                  shell: Shell, progress: Progress, host: bool = False,
+                  kernel_dir: Optional[str] = None) -> int:
     """Returns the exit code: 0 when the trace was taken, whatever the
     program's own exit status (a fatal signal may be the point); 1 when
     it could not be, or the kernel splatted."""
-    traced = trace(opts, program, args, shell, progress, host=host)
+    traced = trace(opts, program, args, shell, progress, host=host,
+                   kernel_dir=kernel_dir)
     if traced is None:
         print('\ntgsig trace: a dry run; the commands above were printed, '
               'none was run')

@@ -80,8 +80,10 @@ def trace(opts: Options, program: str, args: List[str], shell: Shell,
           kernel_dir: Optional[str] = None) -> Optional[Traced]:
     """Trace the program in the guest, or with host on this machine's
     kernel; with kernel_dir, boot the kernel tgsig saved there
-    (work/linux-VERSION/kernels/KEY) as it is. None in a dry run."""
-    _check_program(program)
+    (work/linux-VERSION/kernels/KEY) as it is. None in a dry run (whose
+    program may be one that a command it only printed would build)."""
+    if not shell.dry_run or os.path.exists(program):
+        _check_program(program)
     if host:
         return _on_host(opts, program, args, shell, progress)
     return _in_guest(opts, program, args, shell, progress, kernel_dir)
