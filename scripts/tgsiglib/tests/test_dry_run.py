@@ -9,8 +9,13 @@ import unittest
 
 from tgsiglib.paths import REPO
 
+# trace's program: any script of the repository (a dry run runs none).
+TRACED = os.path.join(REPO, 'scripts', 'tgsiglib', 'tests', 'provoke',
+                      'sleep.sh')
 COMMANDS = [['run'], ['run', '--base', 'lts', '--baseline'], ['series'],
-            ['check'], ['bench'], ['mutants'], ['host'], ['e2e']]
+            ['check'], ['bench'], ['mutants'], ['host'], ['e2e'],
+            ['trace', TRACED, 'an-argument'],
+            ['trace', '--host', TRACED]]
 # report runs no command: it reads a saved run's logs (tests/data).
 SAVED_RUN = os.path.join('scripts', 'tgsiglib', 'tests', 'data',
                          'run_lts_action_table')
