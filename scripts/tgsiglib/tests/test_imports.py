@@ -11,7 +11,8 @@ from tgsiglib.paths import HERE
 # scripts/tgsig COMMAND -> the module that is its top.
 COMMANDS = {'run': 'run', 'check': 'check', 'host': 'host',
             'bench': 'benchrun', 'mutants': 'mutants', 'series': 'seriescmd',
-            'compare': 'compare', 'e2e': 'e2e', 'report': 'reportcmd'}
+            'compare': 'compare', 'e2e': 'e2e', 'report': 'reportcmd',
+            'trace': 'trace'}
 # Edges still to remove: (importer, imported). Each must exist, so that
 # this list shrinks when one goes.
 PENDING = {('benchrun', 'run'), ('mutants', 'run')}
