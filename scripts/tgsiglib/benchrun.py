@@ -240,8 +240,13 @@ def note(meta):
     """The paragraph above the Markdown table."""
     differ = [d['option'] for d in meta['config_difference']]
     patches = len(meta['kernels'][bench.PATCHED]['patches'])
-    took = (f' ({meta["seconds"] / 60:.0f} minutes)' if 'seconds' in meta
+    took = (f' ({meta["seconds"] / 60:.0f} minutes' if 'seconds' in meta
             else '')
+    booting = sum(b.get('seconds', 0) for b in meta.get('boot_runs', ()))
+    if took and booting:
+        # The rest is waiting for the kernel tree, building, compiling.
+        took += f', {booting / 60:.0f} of them in the boots'
+    took += ')' if took else ''
     setups = meta.get('setups') or [
         {'clock': bench.WALL, 'accel': meta['accel'], 'smp': meta['smp'],
          'boots': meta['boots']}]

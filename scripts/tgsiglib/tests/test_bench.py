@@ -448,6 +448,9 @@ class OldResults(unittest.TestCase):
             'of memory.'))
         self.assertIn('`scripts/tgsig bench` (20 minutes).',
                       benchrun.note(meta))
+        meta['boot_runs'] = [{'seconds': 300}, {'seconds': 420}]
+        self.assertIn('`scripts/tgsig bench` (20 minutes, 12 of them in '
+                      'the boots).', benchrun.note(meta))
 
 
 class _Shell(Shell):
