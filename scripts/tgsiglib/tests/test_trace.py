@@ -10,7 +10,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from tgsiglib import timeline, tracefmt, tracemodel, tracerun
+from tgsiglib import timeline, tracecheck, tracefmt, tracemodel, tracerun
 from tgsiglib.tests.golden import DATA
 
 TRACES = os.path.join(DATA, 'trace')
@@ -175,13 +175,9 @@ class Model(unittest.TestCase):
 
 
 # What each example (scripts/trace/sigdemo MODE, traced in the guest)
-# must show: for each signal, the reason and the name of the thread that
-# was woken and of the one that took it.
-EXPECT = {
-    'main': [('named', 'main', 'main')] * 4,
-    'sigthread': [('curr_target', 'sigthread', 'sigthread')] * 4,
-    'sticky': [('curr_target', 'worker1', 'worker1')] * 4,
-}
+# must show: for each SIGUSR1, the reason and the names of the thread
+# woken and of the one that took it (the e2e case's expectations).
+EXPECT = tracecheck.EXPECT
 
 
 def named(model, tid):
@@ -254,6 +250,24 @@ class WokenIsNotTaker(unittest.TestCase):
                for s in m.signals]
         self.assertEqual(got[1], ('curr_target', 'worker1', 'main'))
         self.assertEqual(got[0], ('named', 'main', 'main'))
+
+
+class EndToEndVerdict(unittest.TestCase):
+    """tracecheck.verify(), the e2e case's verdict, on captured traces:
+    it passes the trace of the mode it expects, and fails one whose
+    signal went elsewhere, or whose program failed its own check."""
+
+    def test_it_passes_and_it_fails(self):
+        for mode in tracecheck.EXPECT:
+            m = tracemodel.from_capture(capture(f'lts_{mode}.trace'))
+            self.assertEqual(tracecheck.verify(mode, m, 0), [], mode)
+        race = tracemodel.from_capture(capture('lts_race.trace'))
+        [wrong] = tracecheck.verify('main', race, 0)
+        self.assertIn("'worker1', 'main'", wrong)
+        sticky = tracemodel.from_capture(capture('lts_sticky.trace'))
+        self.assertEqual(len(tracecheck.verify('sigthread', sticky, 0)), 1)
+        self.assertEqual(tracecheck.verify('sticky', sticky, 1),
+                         ['sigdemo sticky exited with 1'])
 
 
 class HostTraces(unittest.TestCase):
