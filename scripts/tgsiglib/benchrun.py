@@ -20,10 +20,13 @@ import json
 import os
 import time
 
-from . import bench, benchplot, deps, kconfig, qemu, report, results, splat
+from . import bench, benchplot, deps, kconfig, report, session
+from .accel import choose_accel
 from .errors import TgsigError
-from .run import (REPO, choose_accel, new_run_dir, pack_initramfs,
-                  prepare_base, prepare_kernel, work_dir)
+from .initramfs import pack_guest as pack_initramfs
+from .kernel import prepare_base, prepare_kernel
+from .paths import REPO, work_dir
+from .rundirs import new_run_dir
 from .shell import quote
 
 SOURCES = os.path.join(REPO, 'scripts', 'bench')
@@ -189,12 +192,8 @@ def collect(the_plan, boot, boot_dir, meta, programs=None):
     (samples, problems); writes the boot's results.json and
     results.ktap."""
     by_test = {f'bench:{p.name}': p for p in programs or ()}
-    with open(os.path.join(boot_dir, 'console.log'), encoding='utf-8',
-              errors='replace') as f:
-        console = f.read().splitlines()
-    splats = splat.scan(console)
-    root = results.build_tree([p[0] for p in the_plan], boot, splats,
-                              results.kunit_section(console))
+    got = session.collect(boot_dir, [p[0] for p in the_plan], boot)
+    root, splats = got.results, got.splats
     meta = dict(meta, outcome=boot.outcome, detail=boot.detail,
                 running_at_end=boot.running, boot_seconds=boot.seconds,
                 guest=boot.stream.booted, taint=boot.stream.taint,
@@ -408,22 +407,20 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
         kernel = kernels[name]
         clock, smp = setup['clock'], setup['smp']
         boot_dir = os.path.join(run_dir, f'boot{i:02d}-{clock}-{name}')
-        logs = tuple(os.path.join(boot_dir, n) for n in
-                     ('console.log', 'output.log', 'heartbeat.log'))
         # Under -icount both kernels of a round boot with the round's
         # seed: like is compared with like, and the spread across rounds
         # is what the guest's random numbers move a figure by.
-        cmd = qemu.argv(kernel.arts.bzimage, setup['initrd'], smp,
-                        setup['accel'], logs, memory=opts.memory,
-                        icount=setup['icount'], seed=seed)
+        cmd = session.command(kernel.arts.bzimage, setup['initrd'], smp,
+                              setup['accel'], boot_dir, memory=opts.memory,
+                              icount=setup['icount'], seed=seed)
         where = f'boot {i}/{len(order)} ({clock}, {name})'
         with progress.step(f'{where}: {qemu_text(setup)}'):
-            shell.show(cmd)
-            if shell.dry_run:
+            if not shell.dry_run:
+                os.makedirs(boot_dir)
+            boot = session.boot(shell, cmd, boot_dir, opts.limits, progress,
+                                on_test=_on_test(progress, where))
+            if boot is None:
                 continue
-            os.makedirs(boot_dir)
-            boot = qemu.boot(cmd, logs, opts.limits, progress,
-                             on_test=_on_test(progress, where))
             found, problems = collect(
                 setup['plan'], boot, boot_dir,
                 {'variant': name, 'head': kernel.head, 'tree': kernel.label,
@@ -442,7 +439,7 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
             meta['boot_runs'].append({
                 'index': i, 'kernel': name, 'clock': clock, 'round': seed,
                 'dir': boot_dir,
-                'seconds': round(boot.seconds, 1),
+                'seconds': round(boot.seconds or 0.0, 1),
                 'guest': boot.stream.booted, 'measurements': len(found)})
     return samples
 

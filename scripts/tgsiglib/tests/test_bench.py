@@ -595,7 +595,7 @@ class Command(unittest.TestCase):
                 mock.patch.object(benchrun, 'prepare_kernel',
                                   side_effect=kernels), \
                 mock.patch.object(benchrun, 'pack_initramfs'), \
-                mock.patch.object(benchrun.qemu, 'boot', guest), \
+                mock.patch.object(benchrun.session.qemu, 'boot', guest), \
                 mock.patch('builtins.print'):
             code = benchrun.bench_command(opts, shell, shell.progress,
                                           quick=True, boots=boots)
