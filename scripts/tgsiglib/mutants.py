@@ -37,10 +37,15 @@ import re
 import shlex
 import time
 
-from . import run as runmod
-from .errors import TgsigError
+from . import testrun
+from .errors import (BuildFailed, ConfigNotKept, PatchDoesNotApply,
+                     TgsigError)
+from .paths import REPO, work_dir
+from .record import RunRecord
+from .rundirs import new_run_dir, point_latest
+from .selftests import our_selftests
 
-MUTANT_DIR = os.path.join(runmod.REPO, 'mutants')
+MUTANT_DIR = os.path.join(REPO, 'mutants')
 FAILED = ('fail', 'error', 'timeout')
 VERDICTS = ('caught', 'survived', 'skipped', 'not tested', 'did not boot',
             'build failed', 'error')
@@ -260,7 +265,7 @@ class Outcome:
 
     def to_json(self):
         m = self.mutant
-        return {'name': m.name, 'file': os.path.relpath(m.path, runmod.REPO),
+        return {'name': m.name, 'file': os.path.relpath(m.path, REPO),
                 'rule': m.rule, 'subject': m.subject,
                 'must_fail': m.must_fail, 'verdict': self.verdict,
                 'caught': self.verdict == 'caught',
@@ -294,7 +299,7 @@ def _latest(work):
 
 def run_one(mutant, opts, shell, progress, runner):
     """Build and boot the series + @mutant with the run machinery."""
-    work = runmod.work_dir(opts)
+    work = work_dir(opts)
     mopts = dataclasses.replace(opts, extra_patches=[mutant.path])
     before = _latest(work)
     t0 = time.monotonic()
@@ -305,8 +310,8 @@ def run_one(mutant, opts, shell, progress, runner):
         if run_dir == before:
             run_dir = None
         first = (str(err.what).splitlines() or [''])[0]
-        build = ('does not apply' in first or first.startswith('`make ')
-                 or 'selftests built nothing' in first)
+        build = isinstance(err, (PatchDoesNotApply, BuildFailed,
+                                 ConfigNotKept))
         return Outcome(mutant, 'build failed' if build else 'error',
                        detail=first, run_dir=run_dir,
                        seconds=time.monotonic() - t0)
@@ -314,8 +319,8 @@ def run_one(mutant, opts, shell, progress, runner):
     if shell.dry_run:
         return Outcome(mutant, 'dry run', run_dir=run_dir, seconds=seconds)
     try:
-        data = runmod.load_json(os.path.join(run_dir, 'results.json'))
-    except (OSError, ValueError) as err:
+        data = RunRecord.load(run_dir).to_json()
+    except TgsigError as err:
         return Outcome(mutant, 'did not boot', detail=f'no results: {err}',
                        run_dir=run_dir, seconds=seconds)
     return outcome_from_results(mutant, data, run_dir, seconds)
@@ -467,20 +472,20 @@ def command_line(argv):
 def mutants_command(opts, wanted, shell, progress, argv=(),
                     runner=None, directory=MUTANT_DIR):
     """`tgsig mutants`; returns the exit code."""
-    runner = runner or runmod.run
+    runner = runner or testrun.run
     if opts.baseline or opts.extra_patches or opts.exec_files:
         raise TgsigError('mutants apply on top of the series: --baseline, '
                          '--extra-patch and --exec do not go with it')
     mutants = [read_mutant(p) for p in select(wanted, directory)]
     if not opts.filter:
         opts = dataclasses.replace(
-            opts, filter=default_filter(list(runmod.our_selftests())))
+            opts, filter=default_filter(list(our_selftests())))
     command = command_line(list(argv))
-    work = runmod.work_dir(opts)
+    work = work_dir(opts)
     started = time.strftime('%Y-%m-%d %H:%M:%S')
     run_dir = None
     if not shell.dry_run:
-        run_dir = runmod.new_run_dir(work, 'mutants')
+        run_dir = new_run_dir(work, 'mutants')
     progress.say(f'tgsig mutants: {plural(len(mutants), "mutant")}, selftests '
                  f'{opts.filter or "all"}'
                  + (f'; run directory {run_dir}' if run_dir else ''))
@@ -502,7 +507,7 @@ def mutants_command(opts, wanted, shell, progress, argv=(),
         print(f'\ndry run: {plural(len(mutants), "mutant")}, each with the '
               'commands above')
         return 0
-    runmod.point_latest(work, run_dir)
+    point_latest(work, run_dir)
     print()
     print(f'tgsig mutants: {command}')
     print(terminal_table(outcomes))

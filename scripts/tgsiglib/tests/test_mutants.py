@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 from tgsiglib import mutants, results, run
-from tgsiglib.errors import TgsigError
+from tgsiglib.errors import BuildFailed, TgsigError
 from tgsiglib.qemu import BootResult
 from tgsiglib.shell import Progress, Shell
 from tgsiglib.stream import GuestStream
@@ -332,7 +332,7 @@ class Command(unittest.TestCase):
         self.calls.append((name, opts.filter, opts.extra_patches))
         run_dir = run.new_run_dir(opts.work, 'patched')
         if name == 'breaks-build':
-            raise TgsigError('`make -C tree bzImage` failed with exit code 2')
+            raise BuildFailed('`make -C tree bzImage` failed with exit code 2')
         ok = name != 'caught'
         t = tree([ZAP], tap(ZAP, [(CASE, ok)], rc=0 if ok else 1))
         with open(os.path.join(run_dir, 'results.json'), 'w') as f:
