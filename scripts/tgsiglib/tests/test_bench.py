@@ -6,7 +6,9 @@ import tempfile
 import unittest
 from unittest import mock
 
-from tgsiglib import bench, benchplot, benchrun, build, qemu, run
+from tgsiglib import bench, benchplot, benchrun, build, qemu
+from tgsiglib.kernel import Kernel
+from tgsiglib.options import Options
 from tgsiglib.errors import TgsigError
 from tgsiglib.shell import Progress, Shell
 from tgsiglib.stream import GuestStream
@@ -581,12 +583,12 @@ class Command(unittest.TestCase):
             f.write('CONFIG_A=y\n' + ('CONFIG_SERIES_TEST=y\n'
                                       if name == 'patched' else ''))
         variant = 'baseline' if name == 'unpatched' else 'patched'
-        return run.Kernel(variant, arts, 'f' * 40, 'linux test',
-                          ['0001-a.patch'], name)
+        return Kernel(variant, arts, 'f' * 40, 'linux test',
+                      ['0001-a.patch'], name)
 
     def bench(self, guest, boots=2):
         kernels = [self.kernel('unpatched'), self.kernel('patched')]
-        opts = run.Options(work=self.tmp, smp=2, accel='tcg')
+        opts = Options(work=self.tmp, smp=2, accel='tcg')
         out = open(os.devnull, 'w', encoding='utf-8')
         self.addCleanup(out.close)
         shell = _Shell(out)

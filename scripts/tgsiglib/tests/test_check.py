@@ -5,7 +5,7 @@ import tempfile
 import unittest
 
 from tgsiglib import check, splat
-from tgsiglib.run import Options
+from tgsiglib.options import Options
 
 
 BOTH = ['mainline', 'lts']

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from tgsiglib.run import BUSYBOX, GUEST_INIT
+from tgsiglib.paths import BUSYBOX, GUEST_INIT
 
 
 def _function(name):

@@ -7,7 +7,11 @@ import shutil
 import tempfile
 import unittest
 
-from tgsiglib import mutants, results, run
+from tgsiglib import mutants, results
+from tgsiglib.options import Options
+from tgsiglib.paths import REPO
+from tgsiglib.rundirs import new_run_dir
+from tgsiglib.selftests import our_selftests
 from tgsiglib.errors import BuildFailed, TgsigError
 from tgsiglib.qemu import BootResult
 from tgsiglib.shell import Progress, Shell
@@ -109,7 +113,7 @@ class Parse(unittest.TestCase):
 def selftest_programs():
     """{collection: set of programs} from the selftests' Makefiles."""
     out = {}
-    for name, path in run.our_selftests().items():
+    for name, path in our_selftests().items():
         with open(os.path.join(path, 'Makefile'), encoding='utf-8') as f:
             text = f.read().replace('\\\n', ' ')
         progs = set()
@@ -236,7 +240,7 @@ class Judge(unittest.TestCase):
 
 
 def outcome(name, verdict, failed=None, named=(), seconds=75, rule='r'):
-    m = mutants.Mutant(name, os.path.join(run.REPO, 'mutants', name + '.patch'),
+    m = mutants.Mutant(name, os.path.join(REPO, 'mutants', name + '.patch'),
                        'does', rule, [ZAP])
     return mutants.Outcome(m, verdict, list(named), failed or {}, '', None,
                            seconds, {'accel': 'tcg', 'smp': 4, 'tree': 'linux'})
@@ -330,7 +334,7 @@ class Command(unittest.TestCase):
     def fake_run(self, opts, shell, progress):
         name = os.path.basename(opts.extra_patches[0])[:-len('.patch')]
         self.calls.append((name, opts.filter, opts.extra_patches))
-        run_dir = run.new_run_dir(opts.work, 'patched')
+        run_dir = new_run_dir(opts.work, 'patched')
         if name == 'breaks-build':
             raise BuildFailed('`make -C tree bzImage` failed with exit code 2')
         ok = name != 'caught'
@@ -343,7 +347,7 @@ class Command(unittest.TestCase):
     def test_run_reports_and_exit_code(self):
         progress = Progress(open(os.devnull, 'w'))
         self.addCleanup(progress.stream.close)
-        opts = run.Options(work=self.work)
+        opts = Options(work=self.work)
         with open(os.devnull, 'w') as null:
             with contextlib.redirect_stdout(null):
                 code = mutants.mutants_command(
@@ -353,7 +357,7 @@ class Command(unittest.TestCase):
         self.assertEqual([c[0] for c in self.calls],
                          ['breaks-build', 'caught', 'survives'])
         self.assertTrue(all(c[1] == mutants.default_filter(
-            list(run.our_selftests())) for c in self.calls))
+            list(our_selftests())) for c in self.calls))
         runs = os.path.join(self.work, 'runs')
         latest = os.path.join(runs, os.readlink(os.path.join(runs, 'latest')))
         self.assertTrue(latest.endswith('-mutants'))
@@ -378,7 +382,7 @@ class Command(unittest.TestCase):
         progress = Progress(open(os.devnull, 'w'))
         self.addCleanup(progress.stream.close)
         with self.assertRaises(TgsigError):
-            mutants.mutants_command(run.Options(baseline=True), [],
+            mutants.mutants_command(Options(baseline=True), [],
                                     Shell(progress), progress,
                                     runner=self.fake_run, directory=self.dir)
 
