@@ -7,7 +7,8 @@
  *  - named: the task the sender named (the main thread for kill(), the
  *    thread for tgkill()) can take it now (wants_signal());
  *  - curr_target: found by the walk from signal->curr_target;
- *  - none: no thread can take it now, it waits in the shared queue;
+ *  - when no thread can take it now, why: blocked (every thread blocks
+ *    it; it waits in the shared queue), sigpending, stopped or exiting;
  *  - group_kill: fatal to the group, every thread gets SIGKILL; threads is
  *    the number of threads marked.
  *
@@ -449,9 +450,9 @@ TEST_F(wake_target, tgkill_wakes_the_thread_it_names)
 }
 
 /*
- * Blocked in every thread, the signal wakes nobody (the walk comes back
- * to curr_target): it waits in the shared queue, and the first thread to
- * unblock it runs the handler.  Only the event of kill() is checked: the
+ * Blocked in every thread, the signal wakes nobody, for the reason
+ * "blocked" (the walk comes back to curr_target): it waits in the shared
+ * queue, and the first thread to unblock it runs the handler.  Only the event of kill() is checked: the
  * hand-over on unblocking does not go through complete_signal().
  */
 TEST_F(wake_target, blocked_everywhere_wakes_none_until_a_thread_unblocks)
@@ -467,7 +468,7 @@ TEST_F(wake_target, blocked_everywhere_wakes_none_until_a_thread_unblocks)
 
 	ASSERT_LE(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	expect_event(_metadata, &ev[0], SIGUSR1, me, me, "none", 0, 0);
+	expect_event(_metadata, &ev[0], SIGUSR1, me, me, "blocked", 0, 0);
 
 	ASSERT_EQ(0, crew_run(unblocker, OP_UNBLOCK));
 	tg_wait_at_least(&crew.runs, 1);
