@@ -26,7 +26,7 @@ import unittest
 from typing import Iterator, List, Tuple
 
 from . import archtable, bases, deps, doccheck, provoke, report, series, \
-    splat
+    splat, tracecheck
 from .errors import TgsigError
 from .kernel import prepare_base
 from .lock import tree_lock
@@ -333,10 +333,15 @@ def check(args: argparse.Namespace, opts: Options, shell: Shell,
                     results.subtests.append(tree)
                     kernels.append((name, record.run_dir))
         with progress.step('harness end-to-end: provoked failures'):
-            results.subtests.append(provoke.run_cases(
+            suite = provoke.run_cases(
                 opts, shell, progress,
                 os.path.join(work_dir(opts), 'provoke'),
-                debug_kernel=not args.no_debug and opts.base in DEBUG_BASES))
+                debug_kernel=not args.no_debug and opts.base in DEBUG_BASES)
+            # And one trace, checked for where each signal landed.
+            suite.subtests.append(tracecheck.run_case(
+                opts, shell, progress, os.path.join(work_dir(opts),
+                                                    'trace-e2e')))
+            results.subtests.append(suite)
     if args.dry_run:
         print('\ntgsig check: a dry run; the commands above were printed, '
               'none was run')
