@@ -30,6 +30,10 @@ def fragments(opts: Options, tree: str, variant: str) -> List[str]:
         frags.append(cfg)
     if opts.debug:
         frags.append(os.path.join(REPO, 'kconfig', 'debug.config'))
+        # The debug options one base spells differently.
+        per_base = os.path.join(REPO, 'kconfig', f'debug-{opts.base}.config')
+        if os.path.exists(per_base):
+            frags.append(per_base)
     for cfg in opts.configs:
         if not os.path.exists(cfg):
             raise TgsigError(f'--config {cfg}: no such file')
