@@ -452,8 +452,9 @@ TEST_F(wake_target, tgkill_wakes_the_thread_it_names)
 /*
  * Blocked in every thread, the signal wakes nobody, for the reason
  * "blocked" (the walk comes back to curr_target): it waits in the shared
- * queue, and the first thread to unblock it runs the handler.  Only the event of kill() is checked: the
- * hand-over on unblocking does not go through complete_signal().
+ * queue, and the first thread to unblock it runs the handler.  Only the
+ * event of kill() is checked: the hand-over on unblocking does not go
+ * through complete_signal().
  */
 TEST_F(wake_target, blocked_everywhere_wakes_none_until_a_thread_unblocks)
 {
