@@ -136,7 +136,8 @@ def _test_timeout(g: Any) -> None:
 def _timeout_scale(g: Any) -> None:
     g.add_argument('--timeout-scale', type=_positive, metavar='N',
                    help='multiply kselftest settings timeouts by N '
-                   '(default 4 under TCG, 1 under KVM)')
+                   '(default 4 under TCG, 1 under KVM; twice that with '
+                   '--debug)')
 
 
 def _bench(g: Any) -> None:

@@ -16,6 +16,10 @@ DEFAULT_TEST_TIMEOUT = 45      # kselftest's own default
 # kselftest timeouts assume hardware; TCG runs the same code several times
 # slower (pidfd_test's pid recycling alone passes 45s under TCG).
 TCG_TIMEOUT_SCALE = 4
+# The debug config (KASAN, lockdep, ...) makes the same code slower again:
+# pidfd_poll_test's 10,000 polls took 64 s under TCG, and more than 180 s
+# with the debug config.
+DEBUG_TIMEOUT_SCALE = 2
 
 
 class Entry(NamedTuple):

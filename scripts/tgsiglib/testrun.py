@@ -23,7 +23,8 @@ from .kernel import prepare_base, prepare_kernel
 from .ktap import Test
 from .options import Options
 from .paths import work_dir
-from .plan import TCG_TIMEOUT_SCALE, Entry, Plan, exec_dir, make_plan
+from .plan import DEBUG_TIMEOUT_SCALE, TCG_TIMEOUT_SCALE, Entry, Plan, \
+    exec_dir, make_plan
 from .record import RunRecord
 from .rundirs import dry_run_dir, new_run_dir
 from .selftests import known_failures, slow_under_tcg
@@ -57,8 +58,9 @@ def execute(opts: Options, shell: Shell, progress: Progress,
     known = known_failures(opts.base)
     accel = choose_accel(opts, arts.bzimage, work, progress,
                          dry_run=shell.dry_run)
-    scale = opts.timeout_scale or (TCG_TIMEOUT_SCALE if accel == 'tcg'
-                                   else 1)
+    scale = opts.timeout_scale or (
+        (TCG_TIMEOUT_SCALE if accel == 'tcg' else 1) *
+        (DEBUG_TIMEOUT_SCALE if opts.debug else 1))
     with progress.step('pack initramfs'):
         plan, skipped = make_plan(arts.kselftest, opts, scale,
                                   slow_under_tcg() if accel == 'tcg'
