@@ -6,6 +6,7 @@ kernel; this writes that table from the runs' records (results.json), so
 that no count in it is typed by hand."""
 from __future__ import annotations
 
+import textwrap
 from typing import Dict, List, Optional, Tuple
 
 from .errors import TgsigError
@@ -68,19 +69,24 @@ def table(a: RunRecord, b: RunRecord, *also: RunRecord,
     for name in names:
         lines.append(f'{name:<{width}}  {_cell(rows_a.get(name)):<{cells}}'
                      f'  {_cell(rows_b.get(name))}')
+    # A cover letter's lines stay within 75 columns: the tree on a line
+    # of its own, long lists wrapped.
     for label, res in ((label_a, a), (label_b, b)):
-        lines.append(f'{label}: {res.tree or "?"}')
+        lines.append(f'{label}:')
+        lines.append(f'  {res.tree or "?"}')
         lines.append(_totals(res))
     for res in also:
         rows = dict(programs(res))
         differ = [n for n in dict.fromkeys(list(rows) + list(rows_b))
                   if rows.get(n) != rows_b.get(n)]
-        lines.append(f'{run_label(res)}: {res.tree or "?"}')
+        lines.append(f'{run_label(res)}:')
+        lines.append(f'  {res.tree or "?"}')
         lines.append(f'{_totals(res)}; {len(res.splats)} kernel splats')
         if differ:
-            lines.append('  programs whose counts differ from '
-                         f'{label_b}: ' + ', '.join(
-                             f'{n} ({_cell(rows.get(n))})' for n in differ))
+            lines += textwrap.wrap(
+                f'programs whose counts differ from {label_b}: ' + ', '.join(
+                    f'{n} ({_cell(rows.get(n))})' for n in differ),
+                75, initial_indent='  ', subsequent_indent='    ')
         else:
             lines.append(f'  every program as on the {label_b} kernel')
     return '\n'.join(lines) + '\n'
