@@ -376,6 +376,32 @@ static inline void bench_sleep_forever(void)
 		pause();
 }
 
+/*
+ * Fork sleeping processes into @outside until there are @target of them;
+ * *@n counts those already there.  The crowd a kill(-1) benchmark sends
+ * through, grown one size after another.
+ */
+static inline void bench_grow_crowd(pid_t *outside, int *n, long target)
+{
+	for (; *n < target; (*n)++) {
+		outside[*n] = bench_fork();
+		if (!outside[*n])
+			bench_sleep_forever();
+	}
+}
+
+/* Our pid in the namespace of /proc, which is mounted outside. */
+static inline pid_t bench_outer_pid(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
 static inline void *bench_sleeper_thread(void *arg)
 {
 	int *started = arg;

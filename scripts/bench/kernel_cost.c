@@ -231,18 +231,6 @@ static void time_calls(int (*send)(int), pid_t self)
 	}
 }
 
-/* Our pid in the namespace of /proc, which is mounted outside. */
-static pid_t outer_pid(void)
-{
-	char buf[32];
-	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 static int init_main(void *arg)
 {
 	int seen = 0, i;
@@ -257,7 +245,7 @@ static int init_main(void *arg)
 		tg_wait_at_least(&sh->given, ++seen);
 		if (sh->cmd != CMD_TIME)
 			return 0;
-		time_calls(bench_kill_all, outer_pid());
+		time_calls(bench_kill_all, bench_outer_pid());
 		tg_add_and_wake(&sh->done, 1);
 	}
 }
@@ -368,11 +356,7 @@ int main(int argc, char **argv)
 	bench_wait(&sh->members, NS_PROCS - 1, init, NULL,
 		   "members of the namespace");
 	for (s = 0; s < nsizes; s++) {
-		for (; nproc < procs[s]; nproc++) {
-			outside[nproc] = bench_fork();
-			if (!outside[nproc])
-				bench_sleep_forever();
-		}
+		bench_grow_crowd(outside, &nproc, procs[s]);
 		printf("# kernel_cost: procs=%ld: %d processes on the machine\n",
 		       procs[s], bench_count_processes());
 

@@ -216,11 +216,7 @@ int main(int argc, char **argv)
 	bench_wait(&sh->members, NS_PROCS - 1, init, &sh->error,
 		   "members of the namespace");
 	for (s = 0; s < nsizes; s++) {
-		for (; nproc < procs[s]; nproc++) {
-			outside[nproc] = bench_fork();
-			if (!outside[nproc])
-				bench_sleep_forever();
-		}
+		bench_grow_crowd(outside, &nproc, procs[s]);
 		printf("# kill_all: procs=%ld: %d processes on the machine\n",
 		       procs[s], bench_count_processes());
 		if (reps) {

@@ -70,18 +70,6 @@ static bool block_urg(void)
 	return !sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Our pid in the namespace of /proc, which is mounted outside. */
-static pid_t outer_pid(void)
-{
-	char buf[32];
-	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 static void check_pending(pid_t *pids, int n, const char *figure)
 {
 	unsigned long long shd;
@@ -159,7 +147,7 @@ static void member(int index)
 	if (!block_urg() || !bench_start_sleepers(sh->threads, &started))
 		__atomic_store_n(&sh->error, 1, __ATOMIC_RELEASE);
 	tg_wait_at_least(&started, sh->threads - 1);
-	sh->pid[index] = outer_pid();
+	sh->pid[index] = bench_outer_pid();
 	tg_add_and_wake(&sh->members, 1);
 	bench_sleep_forever();
 }
