@@ -53,16 +53,25 @@ def program(run: TestRun) -> Test:
     return test
 
 
+def known_reason(known: Dict[str, str], name: str) -> Optional[str]:
+    """Why the case `collection:program/case` is listed, or None."""
+    if name in known:
+        return known[name]
+    return known.get(name.split('/', 1)[0] + '/*')
+
+
 def apply_known_failures(program_test: Test,
                          known: Dict[str, str]) -> None:
-    """A listed case that fails is XFAIL; one that passes says XPASS."""
+    """A listed case that fails is XFAIL; one that passes says XPASS,
+    unless its reason calls it flaky: then a pass is only a pass.
+    A name may end in /* for every case of a program."""
     for leaf in program_test.leaves():
-        why = known.get(f'{program_test.name}/{leaf.name}')
+        why = known_reason(known, f'{program_test.name}/{leaf.name}')
         if why is None:
             continue
         if leaf.status in (Status.FAIL, Status.ERROR, Status.TIMEOUT):
             leaf.status, leaf.directive = Status.XFAIL, why
-        elif leaf.status == Status.PASS:
+        elif leaf.status == Status.PASS and not why.startswith('flaky'):
             leaf.directive = 'XPASS: listed in selftests/known-failures'
     if program_test.subtests and program_test.status == Status.FAIL and \
             not any(t.status.failed for t in program_test.leaves()):

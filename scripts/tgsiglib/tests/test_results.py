@@ -30,6 +30,24 @@ class Tree(unittest.TestCase):
         self.assertEqual(prog.subtests[1].status, Status.XFAIL)
         self.assertFalse(tree.status.failed)
 
+    def test_program_wildcard_covers_every_case(self):
+        tree = results.build_tree(['c:prog'], boot(TAP_FAIL), [],
+                                  known={'c:prog/*': 'upstream bug'})
+        prog = tree.subtests[0].subtests[0]
+        self.assertEqual(prog.subtests[1].status, Status.XFAIL)
+        self.assertEqual(prog.subtests[0].directive,
+                         'XPASS: listed in selftests/known-failures')
+        self.assertFalse(tree.status.failed)
+
+    def test_a_flaky_case_that_passes_is_no_xpass(self):
+        tree = results.build_tree(['c:prog'], boot(TAP_FAIL), [],
+                                  known={'c:prog/a': 'flaky: a race',
+                                         'c:prog/b': 'flaky: a race'})
+        prog = tree.subtests[0].subtests[0]
+        self.assertEqual(prog.subtests[0].status, Status.PASS)
+        self.assertEqual(prog.subtests[0].directive, '')
+        self.assertEqual(prog.subtests[1].status, Status.XFAIL)
+
     def test_unknown_failure_fails(self):
         tree = results.build_tree(['c:prog'], boot(TAP_FAIL), [])
         self.assertTrue(tree.status.failed)
