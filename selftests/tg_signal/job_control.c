@@ -2,7 +2,8 @@
 /*
  * The parent of a group that stops or continues gets SIGCHLD with
  * CLD_STOPPED or CLD_CONTINUED, unless its SIGCHLD action has
- * SA_NOCLDSTOP; it gets CLD_KILLED at the end either way.
+ * SA_NOCLDSTOP; it gets CLD_KILLED at the end either way.  In an orphaned
+ * process group, SIGTSTP, SIGTTIN and SIGTTOU do not stop; SIGSTOP does.
  *
  * The test process is the parent; it blocks SIGCHLD and takes each
  * notification with sigtimedwait().  The child has a SIGCONT handler that
@@ -165,6 +166,77 @@ TEST_F(cld, parent_gets_cld_stopped_and_cld_continued_unless_sa_nocldstop)
 	EXPECT_EQ(CLD_KILLED, code)
 		TH_LOG("SIGCHLD for the exit: si_code %d", code);
 	EXPECT_EQ(SIGKILL, si.si_status);
+}
+
+/*
+ * get_signal() discards SIGTSTP, SIGTTIN and SIGTTOU with their default
+ * action when the process group is orphaned: no job-control shell is left
+ * to continue it.  SIGSTOP stops it all the same.  The child calls
+ * setsid(): the only member of a new group whose parent is in another
+ * session, so its group is orphaned.  Once the signal is no longer
+ * pending, the child was either stopped or is back asleep.
+ */
+FIXTURE(orphaned) {
+	pid_t child;
+};
+
+FIXTURE_VARIANT(orphaned) {
+	int sig;
+	bool stops;
+};
+
+FIXTURE_VARIANT_ADD(orphaned, sigtstp) { .sig = SIGTSTP };
+FIXTURE_VARIANT_ADD(orphaned, sigttin) { .sig = SIGTTIN };
+FIXTURE_VARIANT_ADD(orphaned, sigttou) { .sig = SIGTTOU };
+FIXTURE_VARIANT_ADD(orphaned, sigstop) { .sig = SIGSTOP, .stops = true };
+
+FIXTURE_SETUP(orphaned)
+{
+	ASSERT_EQ(0, tg_event_init(&started));
+	self->child = 0;
+}
+
+FIXTURE_TEARDOWN(orphaned)
+{
+	tg_reap(&self->child);
+	tg_event_close(&started);
+}
+
+TEST_F(orphaned, tty_stop_signals_discarded_in_orphaned_group_sigstop_stops)
+{
+	const struct timespec ms = { .tv_nsec = 1000000 };
+	int status, forever = 0;
+	char state;
+
+	self->child = fork();
+	ASSERT_GE(self->child, 0);
+	if (!self->child) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (setsid() < 0)
+			_exit(1);
+		tg_event_post(&started);
+		for (;;)
+			tg_futex_wait(&forever, 0);
+	}
+	ASSERT_EQ(0, tg_event_wait(&started));
+	ASSERT_EQ('S', tg_wait_task_state(self->child, self->child, "S"));
+
+	ASSERT_EQ(0, kill(self->child, variant->sig));
+	while (tg_sig_in(self->child, 0, "ShdPnd", variant->sig) == 1)
+		nanosleep(&ms, NULL);
+	state = tg_wait_task_state(self->child, self->child, "ST");
+	EXPECT_EQ(variant->stops ? 'T' : 'S', state)
+		TH_LOG("signal %d to an orphaned group: state %c", variant->sig,
+		       state ? state : '-');
+	if (variant->stops) {
+		ASSERT_EQ(self->child, waitpid(self->child, &status,
+					       WUNTRACED));
+		EXPECT_TRUE(WIFSTOPPED(status)) TH_LOG("status %#x", status);
+	} else {
+		EXPECT_EQ(0, waitpid(self->child, &status,
+				     WUNTRACED | WNOHANG))
+			TH_LOG("status %#x", status);
+	}
 }
 
 TEST_HARNESS_MAIN

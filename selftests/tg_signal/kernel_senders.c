@@ -2,7 +2,8 @@
 /*
  * Signals the kernel sends on its own behalf, and which queue they land
  * in: POSIX timers (SIGEV_SIGNAL to the process, SIGEV_THREAD_ID to one
- * thread; exec discards what the timers queued), SIGIO to a file's owner
+ * thread; exec discards what the timers queued), the interval timers of
+ * setitimer() (to the process), SIGIO to a file's owner
  * (F_SETOWN, F_SETOWN_EX), the parent-death signal, and mq_notify().
  *
  * As in pending_queue.c, the receiving threads block every signal and
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 
 #include "../kselftest_harness.h"
 #include "tg_util.h"
@@ -134,6 +136,82 @@ TEST_F(timer, sigev_signal_goes_to_the_process_sigev_thread_id_to_its_thread)
 		TH_LOG("timer signal %d, %s: %s", variant->sig,
 		       expect ? "SIGEV_THREAD_ID to sleeper 2" : "SIGEV_SIGNAL",
 		       where_str(&w));
+}
+
+/* -- interval timers ---------------------------------------------------- */
+
+FIXTURE(itimer) {
+	struct tg_sleepers s;
+	int armed;		/* the timer to disarm, or -1 */
+};
+
+FIXTURE_VARIANT(itimer) {
+	int which;
+	int sig;
+};
+
+FIXTURE_VARIANT_ADD(itimer, real_sigalrm) {
+	.which = ITIMER_REAL, .sig = SIGALRM,
+};
+
+FIXTURE_VARIANT_ADD(itimer, virtual_sigvtalrm) {
+	.which = ITIMER_VIRTUAL, .sig = SIGVTALRM,
+};
+
+FIXTURE_VARIANT_ADD(itimer, prof_sigprof) {
+	.which = ITIMER_PROF, .sig = SIGPROF,
+};
+
+FIXTURE_SETUP(itimer)
+{
+	tg_block_all();
+	ASSERT_EQ(0, tg_start_sleepers(&self->s, NR_SLEEPERS));
+	self->armed = -1;
+}
+
+FIXTURE_TEARDOWN(itimer)
+{
+	const struct itimerval off = { 0 };
+
+	if (self->armed >= 0)
+		setitimer(self->armed, &off, NULL);
+}
+
+/*
+ * Run in user space until @sig is pending in some queue of the process:
+ * ITIMER_VIRTUAL counts only the process's user time, and ITIMER_PROF
+ * its user and system time, so the timers expire only while it runs.
+ */
+static void spin_until_pending(pid_t pid, const pid_t *tids, int sig)
+{
+	unsigned long n;
+	struct where w;
+	int i, found;
+
+	do {
+		/* An empty asm keeps the compiler from dropping the loop. */
+		for (n = 0; n < 1000000; n++)
+			asm volatile("" : : : "memory");
+		where_pending(pid, tids, sig, &w);
+		found = w.shared == 1;
+		for (i = 0; i <= NR_SLEEPERS; i++)
+			found |= w.thread[i] == 1;
+	} while (!found);
+}
+
+TEST_F(itimer, interval_timer_signals_go_to_the_process)
+{
+	struct itimerval once = { .it_value.tv_usec = 1000 };
+	pid_t pid = getpid();
+	struct where w;
+
+	ASSERT_EQ(0, setitimer(variant->which, &once, NULL));
+	self->armed = variant->which;
+	spin_until_pending(pid, self->s.tid, variant->sig);
+	where_pending(pid, self->s.tid, variant->sig, &w);
+	EXPECT_TRUE(only_in(&w, 0))
+		TH_LOG("interval timer %d's signal %d: %s", variant->which,
+		       variant->sig, where_str(&w));
 }
 
 /* -- exec discards the timers' queued signals --------------------------- */

@@ -15,7 +15,9 @@
  *    picked this way (the main thread at first), walks the thread list in
  *    creation order and remembers the thread it picked;
  *  - a thread that is not running and already has a signal pending is
- *    passed over, as it will look at the shared queue anyway.
+ *    passed over, as it will look at the shared queue anyway; so is a
+ *    thread stopped by its tracer, which cannot take the signal before
+ *    it resumes.
  *
  * The subject process's threads (index 0 is the main thread, the others
  * in creation order) serve commands posted through a MAP_SHARED page and
@@ -25,6 +27,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 
 #include "../kselftest_harness.h"
 #include "tg_util.h"
@@ -589,6 +592,62 @@ TEST_F(pending_thread, linux_skips_sleeping_candidate_only_if_it_has_signal_pend
 	ASSERT_EQ(0, team_stop());
 	EXPECT_EQ(1, tm->hit[sig].count);
 	EXPECT_EQ(variant->a_has_pending, tm->hit[own].count);
+}
+
+/*
+ * Thread A, the first candidate after the main thread (which blocks the
+ * signal), is stopped by its tracer (the test); thread B sleeps in
+ * futex(2).  wants_signal() passes over a stopped or traced thread: B is
+ * woken and runs the handler while A is still stopped.  Were A picked,
+ * the signal would wait for A's tracer to let it go.
+ */
+FIXTURE(traced_thread) {
+	pid_t traced;
+};
+
+FIXTURE_SETUP(traced_thread)
+{
+	ASSERT_NE(NULL, team_new());
+	self->traced = 0;
+}
+
+FIXTURE_TEARDOWN(traced_thread)
+{
+	if (self->traced)
+		ptrace(PTRACE_DETACH, self->traced, NULL, NULL);
+	team_kill();
+}
+
+TEST_F(traced_thread, linux_passes_over_a_thread_stopped_by_its_tracer)
+{
+	const int a = 1, b = 2, sig = SIGUSR1;
+	int status;
+
+	tm->nr = 3;
+	tm->caught = TG_SIGBIT(sig);
+	tm->blocked[0] = TG_SIGBIT(sig);
+	ASSERT_TRUE(team_start());
+
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, tm->tid[a], NULL, NULL))
+		TH_LOG("PTRACE_SEIZE of thread A: %s", strerror(errno));
+	self->traced = tm->tid[a];
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, tm->tid[a], NULL, NULL));
+	ASSERT_EQ(tm->tid[a], waitpid(tm->tid[a], &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP)
+		TH_LOG("thread A's status %#x", status);
+	ASSERT_EQ('t', tg_task_state(tm->pid, tm->tid[a]));
+
+	ASSERT_EQ(0, kill(tm->pid, sig));
+	ASSERT_TRUE(tg_wait_count_or_stuck(&tm->hit[sig].count, 1,
+					   tm->pid, tm->tid[b], sig))
+		TH_LOG("B was not woken: the stopped thread A was picked");
+	EXPECT_EQ(tm->tid[b], tm->hit[sig].tid);
+	EXPECT_EQ('t', tg_task_state(tm->pid, tm->tid[a]));
+
+	ASSERT_EQ(0, ptrace(PTRACE_DETACH, tm->tid[a], NULL, NULL));
+	self->traced = 0;
+	ASSERT_EQ(0, team_stop());
+	EXPECT_EQ(1, tm->hit[sig].count);
 }
 
 /*
