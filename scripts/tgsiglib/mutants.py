@@ -40,6 +40,7 @@ import time
 from . import testrun
 from .errors import (BuildFailed, ConfigNotKept, PatchDoesNotApply,
                      TgsigError)
+from .ktap import Status
 from .paths import REPO, work_dir
 from .record import RunRecord
 from .rundirs import new_run_dir, point_latest
@@ -144,31 +145,30 @@ def default_filter(collections):
     return f'{prefix}*' if prefix else None
 
 
-# -- the results tree (results.json's "results") ---------------------------
+# -- the results tree (a run record's results) ------------------------------
 
 def programs(tree):
-    """(key, program) for every program of a results tree as a dict; the
-    key is `collection:program` (kunit:SUITE, kernel:CHECK)."""
-    for suite in tree.get('subtests', []):
-        for prog in suite.get('subtests') or [suite]:
-            name = prog['name']
-            key = name if ':' in name else f'{suite["name"]}:{name}'
+    """(key, program) for every program of a results tree; the key is
+    `collection:program` (kunit:SUITE, kernel:CHECK)."""
+    for suite in tree.subtests:
+        for prog in suite.subtests or [suite]:
+            name = prog.name
+            key = name if ':' in name else f'{suite.name}:{name}'
             yield key, prog
 
 
 def leaves(node, path=''):
-    """(case path below @node, leaf) for every leaf of @node."""
-    subs = node.get('subtests')
-    if not subs:
+    """(case path below @node, leaf) for every leaf of @node: the path
+    is what a Must-fail case glob matches."""
+    if not node.subtests:
         yield path, node
         return
-    for sub in subs:
-        yield from leaves(sub, f'{path}/{sub["name"]}' if path
-                          else sub['name'])
+    for sub in node.subtests:
+        yield from leaves(sub, f'{path}/{sub.name}' if path else sub.name)
 
 
 def _not_run(prog):
-    return prog.get('directive', '').startswith('not run')
+    return prog.directive.startswith('not run')
 
 
 def spec_outcome(spec, tree):
@@ -183,10 +183,9 @@ def spec_outcome(spec, tree):
         matched = [(p, leaf) for p, leaf in leaves(prog)
                    if not case_glob or (p and fnmatch.fnmatchcase(p, case_glob))]
         failed += [f'{key}/{p}' if p else key
-                   for p, leaf in matched if leaf['status'] in FAILED]
-        if not matched and prog['status'] in ('error', 'timeout'):
-            failed.append(f'{key} ({prog["status"]}: '
-                          f'{prog.get("directive", "")})')
+                   for p, leaf in matched if leaf.status.value in FAILED]
+        if not matched and prog.status in (Status.ERROR, Status.TIMEOUT):
+            failed.append(f'{key} ({prog.status.value}: {prog.directive})')
     if failed:
         return 'failed', failed
     return ('passed' if ran else 'not run'), []
@@ -200,7 +199,7 @@ def skipped_tests(spec, tree):
         if not fnmatch.fnmatchcase(key, prog_glob) or _not_run(prog):
             continue
         out += [f'{key}/{p}' if p else key for p, leaf in leaves(prog)
-                if leaf['status'] in SKIPPED
+                if leaf.status.value in SKIPPED
                 and (not case_glob
                      or (p and fnmatch.fnmatchcase(p, case_glob)))]
     return out
@@ -211,7 +210,7 @@ def failed_tests(tree):
     out = {}
     for key, prog in programs(tree):
         cases = [p or key for p, leaf in leaves(prog)
-                 if leaf['status'] in FAILED]
+                 if leaf.status.value in FAILED]
         if cases:
             out[key] = cases
     return out
@@ -220,7 +219,7 @@ def failed_tests(tree):
 def booted(tree):
     for key, prog in programs(tree):
         if key == 'kernel:boot':
-            return prog['status'] == 'pass'
+            return prog.status is Status.PASS
     return True
 
 
@@ -261,7 +260,7 @@ class Outcome:
     detail: str = ''
     run_dir: str = None
     seconds: float = 0.0
-    meta: dict = dataclasses.field(default_factory=dict)
+    record: RunRecord = None    # the run's, once it booted
 
     def to_json(self):
         m = self.mutant
@@ -272,21 +271,22 @@ class Outcome:
                 'named_failed': self.named, 'failed': self.failed,
                 'detail': self.detail, 'run_dir': self.run_dir,
                 'seconds': round(self.seconds, 1),
-                'kernel': {k: self.meta.get(k) for k in
+                'kernel': {k: getattr(self.record, k) if self.record
+                           else None for k in
                            ('tree', 'head', 'accel', 'smp', 'guest',
                             'outcome')}}
 
 
-def outcome_from_results(mutant, data, run_dir, seconds):
-    """The Outcome of one mutant from its run's results.json (a dict)."""
-    tree = data.get('results') or {}
+def outcome_from_results(mutant, record, run_dir, seconds):
+    """The Outcome of one mutant from its run's record."""
+    tree = record.results
     verdict, named, detail = judge(mutant, tree)
-    if data.get('outcome') not in (None, 'done') and verdict != 'caught':
-        running = data.get('running_at_end')
-        detail += (f'; the run ended early ({data["outcome"]}'
+    if record.outcome not in (None, 'done') and verdict != 'caught':
+        running = record.running_at_end
+        detail += (f'; the run ended early ({record.outcome}'
                    + (f' during {running}' if running else '') + ')')
     return Outcome(mutant, verdict, named, failed_tests(tree), detail,
-                   run_dir, seconds, data)
+                   run_dir, seconds, record)
 
 
 def _latest(work):
@@ -319,11 +319,11 @@ def run_one(mutant, opts, shell, progress, runner):
     if shell.dry_run:
         return Outcome(mutant, 'dry run', run_dir=run_dir, seconds=seconds)
     try:
-        data = RunRecord.load(run_dir).to_json()
+        record = RunRecord.load(run_dir)
     except TgsigError as err:
         return Outcome(mutant, 'did not boot', detail=f'no results: {err}',
                        run_dir=run_dir, seconds=seconds)
-    return outcome_from_results(mutant, data, run_dir, seconds)
+    return outcome_from_results(mutant, record, run_dir, seconds)
 
 
 # -- reports -----------------------------------------------------------------
@@ -393,13 +393,12 @@ def _cell(text):
 
 
 def markdown(outcomes, command, seconds, test_filter, started):
-    kernel = next((o.meta for o in outcomes if o.meta), {})
+    kernel = next((o.record for o in outcomes if o.record), None)
     lines = [f'# Mutants, {started}', '',
              f'`{command}`: each mutant applied on top of the series, built '
              'and booted'
-             + (f' ({kernel.get("accel", "?").upper()}, -smp '
-                f'{kernel.get("smp", "?")}, {kernel.get("tree", "?")})'
-                if kernel else '')
+             + (f' ({(kernel.accel or "?").upper()}, -smp {kernel.smp}, '
+                f'{kernel.tree})' if kernel else '')
              + f', selftests `{test_filter or "all"}`; '
              f'{plural(len(outcomes), "mutant")} in {duration(seconds)}.', '',
              '| ' + ' | '.join(HEADER) + ' |',
