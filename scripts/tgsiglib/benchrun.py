@@ -28,13 +28,16 @@ from .accel import choose_accel
 from .errors import TgsigError
 from .initramfs import pack_guest as pack_initramfs
 from .kernel import Kernel, prepare_base, prepare_kernel
+from .ktap import Test
 from .options import Options
 from .paths import REPO, work_dir
 from .plan import Entry, Plan
 from .qemu import BootResult
+from .record import RunRecord
 from .rundirs import new_run_dir
 from .shell import Progress, Shell, quote
 from .stream import TestRun
+from .testrun import with_boot
 
 SOURCES = os.path.join(REPO, 'scripts', 'bench')
 CFLAGS = ['-O2', '-static', '-pthread', '-Wall',
@@ -206,20 +209,16 @@ def _on_test(progress: Progress, where: str) -> session.OnTest:
 
 
 def collect(the_plan: Plan, boot: BootResult, boot_dir: str,
-            meta: Dict[str, Any], programs: Optional[Sequence[Program]] = None
+            facts: RunRecord, programs: Optional[Sequence[Program]] = None
             ) -> Tuple[List[bench.Sample], List[str]]:
     """Check one boot and take its measurements, marked with the clock of
     the programs (@programs: those of the plan, in its order).  Returns
-    (samples, problems); writes the boot's results.json and
-    results.ktap."""
+    (samples, problems); writes the boot's record (results.json) from
+    @facts, the facts known before it, and results.ktap."""
     by_test = {f'bench:{p.name}': p for p in programs or ()}
     got = session.collect(boot_dir, [p[0] for p in the_plan], boot)
-    root, splats = got.results, got.splats
-    meta = dict(meta, outcome=boot.outcome, detail=boot.detail,
-                running_at_end=boot.running, boot_seconds=boot.seconds,
-                guest=boot.stream.booted, taint=boot.stream.taint,
-                splats=[s.to_json() for s in splats], run_dir=boot_dir)
-    report.write(boot_dir, root, meta)
+    root = got.results
+    report.write_record(boot_dir, with_boot(facts, got, boot))
     problems = []
     if root.status.failed:
         problems.append(report.failures(root))
@@ -450,12 +449,14 @@ def boot_all(opts: Options, shell: Shell, progress: Progress,
                                 on_test=_on_test(progress, where))
             if boot is None:
                 continue
-            found, problems = collect(
-                setup['plan'], boot, boot_dir,
-                {'variant': name, 'head': kernel.head, 'tree': kernel.label,
-                 'accel': setup['accel'], 'smp': smp, 'clock': clock,
-                 'icount': setup['icount'], 'seed': seed, 'qemu': cmd},
-                setup['programs'])
+            facts = RunRecord(
+                results=Test('tgsig'), variant=name, head=kernel.head,
+                tree=kernel.label, accel=setup['accel'], smp=smp, qemu=cmd,
+                run_dir=boot_dir, extra={'clock': clock,
+                                         'icount': setup['icount'],
+                                         'seed': seed})
+            found, problems = collect(setup['plan'], boot, boot_dir, facts,
+                                      setup['programs'])
             cpus = (boot.stream.booted or '').rpartition('cpus=')[2]
             if cpus and cpus != str(smp):
                 problems.append(f'the guest saw {cpus} CPUs, not {smp}')
