@@ -35,10 +35,13 @@ kernels' spreads across boots, (max - min) / median: what booting the
 same kernel again moves the figure by.  A ratio is called a change only
 when it is further from 1 than that.
 """
+from __future__ import annotations
+
 import dataclasses
 import re
 import statistics
 import textwrap
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .errors import TgsigError
 
@@ -116,15 +119,15 @@ class ProtocolError(TgsigError):
 @dataclasses.dataclass(frozen=True)
 class Key:
     figure: str
-    params: tuple           # ((name, value), ...) in the line's order
+    params: Tuple[Tuple[str, str], ...]     # in the line's order
     metric: str
     unit: str
 
     @property
-    def params_text(self):
+    def params_text(self) -> str:
         return ' '.join(f'{k}={v}' for k, v in self.params)
 
-    def to_json(self):
+    def to_json(self) -> Dict[str, object]:
         return {'figure': self.figure, 'params': dict(self.params),
                 'metric': self.metric, 'unit': self.unit}
 
@@ -136,7 +139,7 @@ class Sample:
     clock: str = WALL
 
 
-def parse_line(line):
+def parse_line(line: str) -> Optional[Sample]:
     """A Sample, or None for a line that is not a measurement."""
     words = line.strip().split()
     if not words or words[0] != PREFIX:
@@ -148,7 +151,7 @@ def parse_line(line):
     figure, pairs, unit = words[1], words[2:-1], words[-1]
     if not _NAME.match(figure) or '=' in unit or not _NAME.match(unit):
         raise ProtocolError(f'bad figure or unit in {line.strip()!r}')
-    split = []
+    split: List[Tuple[str, str]] = []
     for pair in pairs:
         name, eq, value = pair.partition('=')
         if not eq or not _NAME.match(name) or not _VALUE.match(value):
@@ -166,7 +169,7 @@ def parse_line(line):
                   float(number))
 
 
-def parse_output(lines, clock=WALL):
+def parse_output(lines: Iterable[str], clock: str = WALL) -> List[Sample]:
     """Every measurement in a program's output, in order, each marked with
     the clock it was measured by."""
     return [dataclasses.replace(s, clock=clock)
@@ -175,33 +178,33 @@ def parse_output(lines, clock=WALL):
 
 @dataclasses.dataclass
 class Spread:
-    values: list
+    values: List[float]
 
     @property
-    def n(self):
+    def n(self) -> int:
         return len(self.values)
 
     @property
-    def median(self):
+    def median(self) -> float:
         return statistics.median(self.values)
 
     @property
-    def low(self):
+    def low(self) -> float:
         return min(self.values)
 
     @property
-    def high(self):
+    def high(self) -> float:
         return max(self.values)
 
     @property
-    def noise(self):
+    def noise(self) -> Optional[float]:
         """(max - min) / median across boots: None for one value or a
         median of 0."""
         if self.n < 2 or not self.median:
             return None
         return (self.high - self.low) / abs(self.median)
 
-    def to_json(self):
+    def to_json(self) -> Dict[str, object]:
         return {'n': self.n, 'median': self.median, 'min': self.low,
                 'max': self.high, 'values': list(self.values)}
 
@@ -209,12 +212,12 @@ class Spread:
 @dataclasses.dataclass
 class Row:
     key: Key
-    unpatched: Spread = None
-    patched: Spread = None
+    unpatched: Optional[Spread] = None
+    patched: Optional[Spread] = None
     clock: str = WALL
 
     @property
-    def ratio(self):
+    def ratio(self) -> Optional[float]:
         """Patched median / unpatched median, None when either is missing
         or the unpatched one is 0."""
         if not self.unpatched or not self.patched or \
@@ -223,7 +226,7 @@ class Row:
         return self.patched.median / self.unpatched.median
 
     @property
-    def noise(self):
+    def noise(self) -> Optional[float]:
         """The noise floor: the larger of the two kernels' spreads across
         boots, relative to their medians; None when neither kernel has
         two values."""
@@ -235,12 +238,12 @@ class Row:
         return max(found) if found else None
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         """Whether the ratio is further from 1 than the noise floor."""
         r, noise = self.ratio, self.noise
         return r is not None and noise is not None and abs(r - 1) > noise
 
-    def to_json(self):
+    def to_json(self) -> Dict[str, object]:
         out = self.key.to_json()
         out['clock'] = self.clock
         for name in VARIANTS:
@@ -252,7 +255,7 @@ class Row:
         return out
 
 
-def rows_from_json(data):
+def rows_from_json(data: Dict[str, Any]) -> List[Row]:
     """The rows of a results.json that the bench wrote."""
     rows = []
     for r in data['rows']:
@@ -266,11 +269,11 @@ def rows_from_json(data):
     return rows
 
 
-def summarize(samples):
+def summarize(samples: Dict[str, List[Sample]]) -> List[Row]:
     """samples: {'unpatched': [Sample], 'patched': [Sample]}.  One Row per
     key, grouped by figure; figures and the keys of each in the order
     they first appear (unpatched first)."""
-    rows = {}
+    rows: Dict[Key, Row] = {}
     for variant in VARIANTS:
         for sample in samples.get(variant, []):
             row = rows.setdefault(sample.key,
@@ -289,7 +292,8 @@ def summarize(samples):
     return sorted(rows.values(), key=lambda r: figures.index(r.key.figure))
 
 
-def incomplete(rows, boots):
+def incomplete(rows: List[Row],
+               boots: Union[int, Dict[str, int]]) -> List[str]:
     """Descriptions of rows that do not have exactly `boots` values of
     each kernel (boots: a number, or one for each clock)."""
     out = []
@@ -312,7 +316,7 @@ _TIME_SCALES = ((1e4, 1, 'ns'), (1e7, 1e3, 'us'), (None, 1e6, 'ms'))
 _COUNT_SCALES = ((1e4, 1, 'insn'), (1e7, 1e3, 'kinsn'), (None, 1e6, 'Minsn'))
 
 
-def scale(row):
+def scale(row: Row) -> Tuple[float, str]:
     """(divisor, unit) that shows the row's medians with few digits; the
     times of a counted figure in instructions."""
     if row.key.unit != 'ns':
@@ -326,7 +330,7 @@ def scale(row):
     return 1, 'ns'      # not reached
 
 
-def number(value):
+def number(value: float) -> str:
     """Three significant digits (all of the whole part), never an
     exponent."""
     a = abs(value)
@@ -337,7 +341,7 @@ def number(value):
     return f'{value:.2f}'
 
 
-def cell(spread, div, unit):
+def cell(spread: Optional[Spread], div: float, unit: str) -> str:
     if spread is None:
         return '-'
     return (f'{number(spread.median / div)} {unit} '
@@ -347,7 +351,7 @@ def cell(spread, div, unit):
 CHANGE_MARK = '*'
 
 
-def ratio_text(row):
+def ratio_text(row: Row) -> str:
     """Two decimals (three within 1% of 1 for a counted figure, whose
     noise floor can be that small); two significant digits below 0.1;
     CHANGE_MARK after a ratio outside the noise floor."""
@@ -363,7 +367,7 @@ def ratio_text(row):
     return text + (CHANGE_MARK if row.changed else '')
 
 
-def noise_text(row):
+def noise_text(row: Row) -> str:
     """The noise floor in percent: 0 when every boot gave the same
     figure, '-' when there is no second boot."""
     noise = row.noise
@@ -376,7 +380,7 @@ def noise_text(row):
     return f'{100 * noise:.1f}%'
 
 
-def _cells(row):
+def _cells(row: Row) -> Tuple[str, ...]:
     div, unit = scale(row)
     return (row.key.figure, row.key.params_text, row.key.metric, row.clock,
             cell(row.unpatched, div, unit), cell(row.patched, div, unit),
@@ -388,7 +392,7 @@ HEADER = ('FIGURE', 'PARAMETERS', 'METRIC', 'CLOCK',
           'PATCHED/UNPATCHED', 'NOISE')
 
 
-def table(rows):
+def table(rows: List[Row]) -> str:
     """The terminal table."""
     lines = [HEADER] + [_cells(r) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(8)]
@@ -400,7 +404,7 @@ def table(rows):
     return '\n'.join(out)
 
 
-def floor_summary(rows):
+def floor_summary(rows: List[Row]) -> str:
     """One sentence per clock: the largest noise floor among its rows,
     and which row has it."""
     out = []
@@ -409,7 +413,7 @@ def floor_summary(rows):
                 and r.key.unit == 'ns']
         if not some:
             continue
-        top = max(some, key=lambda r: r.noise)
+        top = max(some, key=lambda r: r.noise or 0.0)     # never None
         out.append(f'Noise floor of the {len(some)} {clock} times: at most '
                    f'{noise_text(top)} ({top.key.figure} '
                    f'{top.key.params_text} {top.key.metric}).')
@@ -423,7 +427,7 @@ LEGEND = (f'Clock: {ICOUNT}, {CLOCKS[ICOUNT]}; {WALL}, {CLOCKS[WALL]}. '
           'the others are within what booting the same kernel again moves.')
 
 
-def markdown(rows, note=''):
+def markdown(rows: List[Row], note: str = '') -> str:
     """A Markdown table, with the note above it and a legend below."""
     out = []
     if note:
@@ -454,7 +458,7 @@ LETTER_WIDTH = 75
 SUMMED_UP = ('pipeline', 'distribution')
 
 
-def summary(figure, block):
+def summary(figure: str, block: List[Row]) -> List[str]:
     """A few lines for a figure of many rows: how many, and the spread of
     the ratios of its times and of its other measurements."""
     out = [f'{figure}: {len(block)} rows in results.md.']
@@ -475,19 +479,21 @@ def summary(figure, block):
                      'noise floor')
         if same:
             text += f'{"; " if ratios else ""}{same} are 0 on both kernels'
-        moved = [r for r in rows if r.ratio is not None or
-                 (r.unpatched and r.patched and
+        # A ratio is there only when both kernels' figures are.
+        moved = [(r, r.unpatched, r.patched) for r in rows
+                 if r.unpatched and r.patched and
+                 (r.ratio is not None or
                   r.unpatched.median != r.patched.median)]
         if same and len(moved) <= 8:
             text += ', the others (unpatched / patched): ' + '; '.join(
                 f'{r.key.params_text} {r.key.metric} '
-                f'{number(r.unpatched.median)} / '
-                f'{number(r.patched.median)}' for r in moved)
+                f'{number(a.median)} / {number(b.median)}'
+                for r, a, b in moved)
         out.append(text + '.')
     return textwrap.wrap(' '.join(out), 72)
 
 
-def letter(rows, note=''):
+def letter(rows: List[Row], note: str = '') -> str:
     """The table as plain text for a cover letter: lines of at most 75
     columns (checkpatch's limit for a commit message), one block per
     figure under its legend; the figures of SUMMED_UP in a few lines."""

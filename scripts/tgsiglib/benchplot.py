@@ -1,9 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """The benchmark plot: a gnuplot script with its data inline, so that
 `gnuplot plot.gp` in the run directory draws bench.svg again."""
-import dataclasses
+from __future__ import annotations
 
-from .bench import ICOUNT, PATCHED, UNPATCHED, VARIANTS
+import dataclasses
+from typing import Dict, List, Sequence, Tuple
+
+from .bench import ICOUNT, PATCHED, UNPATCHED, VARIANTS, Row
+
+# (x, median, min, max) of one point of a series.
+Point = Tuple[float, float, float, float]
+# (title, variant, dash type, points) of one line of a panel.
+Series = Tuple[str, str, int, List[Point]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -15,7 +23,7 @@ class Panel:
     metric: str
     title: str
     xlabel: str
-    where: dict = dataclasses.field(default_factory=dict)
+    where: Dict[str, str] = dataclasses.field(default_factory=dict)
     ylabel: str = 'microseconds (median, min-max bars)'
 
 
@@ -61,11 +69,11 @@ _COLOUR = {UNPATCHED: '#d62728', PATCHED: '#1f77b4'}
 _US = 1e3       # ns per microsecond
 
 
-def _quote(text):
+def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def clock(rows, panel):
+def clock(rows: Sequence[Row], panel: Panel) -> str:
     """The clock of the panel's rows (the first one's)."""
     for row in rows:
         if row.key.figure == panel.figure and row.key.metric == panel.metric:
@@ -73,7 +81,7 @@ def clock(rows, panel):
     return ''
 
 
-def labels(rows, panel):
+def labels(rows: Sequence[Row], panel: Panel) -> Tuple[str, str]:
     """(title, y label) of a panel: the title says which clock."""
     which = clock(rows, panel)
     ylabel = panel.ylabel
@@ -83,11 +91,11 @@ def labels(rows, panel):
     return f'{panel.title} [{what}]', ylabel
 
 
-def series(rows, panel):
+def series(rows: Sequence[Row], panel: Panel) -> List[Series]:
     """[(title, variant, dash, [(x, median, min, max)])] of one panel:
     times in microseconds, other units as they are; the first parameter
     is x, the others (but those the panel selects on) name the series."""
-    groups = {}
+    groups: Dict[Tuple[str, str], List[Point]] = {}
     for row in rows:
         key = row.key
         params = dict(key.params)
@@ -119,7 +127,7 @@ def series(rows, panel):
     return out
 
 
-def _axes(ss):
+def _axes(ss: List[Series]) -> List[str]:
     """Logarithmic axes for what spans a decade or more (log y labels
     only its decades), linear ones from 0 for the rest; room at the top
     for the key, a line for each series."""
@@ -140,12 +148,12 @@ def _axes(ss):
     return out
 
 
-def _height(panels):
+def _height(panels: int) -> int:
     """Pixels: 450 for each row of two panels."""
     return 450 * max(1, (panels + 1) // 2)
 
 
-def script(rows, output, title):
+def script(rows: Sequence[Row], output: str, title: str) -> str:
     """The gnuplot script that draws the panels that have data into
     output (an SVG file)."""
     panels = [(p, series(rows, p)) for p in PANELS]

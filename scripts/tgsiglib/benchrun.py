@@ -15,19 +15,29 @@ timeout ends the benchmark.  The measurements (the protocol is in
 bench.py) become a table on the terminal, results.json, results.md and
 bench.svg in the run directory.
 """
+from __future__ import annotations
+
 import dataclasses
 import json
 import os
 import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import bench, benchplot, deps, kconfig, report, session
 from .accel import choose_accel
 from .errors import TgsigError
 from .initramfs import pack_guest as pack_initramfs
-from .kernel import prepare_base, prepare_kernel
+from .kernel import Kernel, prepare_base, prepare_kernel
+from .ktap import Test
+from .options import Options
 from .paths import REPO, work_dir
+from .plan import Entry, Plan
+from .qemu import BootResult
+from .record import RunRecord
 from .rundirs import new_run_dir
-from .shell import quote
+from .shell import Progress, Shell, quote
+from .stream import TestRun
+from .testrun import with_boot
 
 SOURCES = os.path.join(REPO, 'scripts', 'bench')
 CFLAGS = ['-O2', '-static', '-pthread', '-Wall',
@@ -46,9 +56,16 @@ class Setup:
     """How the boots of one clock run QEMU: smp None is --smp; icount
     None is the host's clock."""
     clock: str
-    smp: int
-    icount: int
+    smp: Optional[int]
+    icount: Optional[int]
     why: str
+
+
+# The benchmark's own results.json (not a run record: its boots each have
+# one) and the setups in it are JSON objects as written, read back by
+# `bench --rewrite`; their keys are the ones bench_command() writes.
+Meta = Dict[str, Any]
+SetupRun = Dict[str, Any]
 
 
 SETUPS = (
@@ -66,16 +83,17 @@ class Program:
     """One run of a program of scripts/bench/ in the boots of @clock;
     @metrics, when given, are the only measurements taken from it there."""
 
-    def __init__(self, name, full, quick, timeout, clock=bench.ICOUNT,
-                 metrics=None):
+    def __init__(self, name: str, full: str, quick: str, timeout: int,
+                 clock: str = bench.ICOUNT,
+                 metrics: Optional[Tuple[str, ...]] = None) -> None:
         self.name, self.full, self.quick, self.timeout = \
             name, full, quick, timeout
         self.clock, self.metrics = clock, metrics
 
-    def args(self, quick):
+    def args(self, quick: bool) -> str:
         return self.quick if quick else self.full
 
-    def keep(self, samples):
+    def keep(self, samples: List[bench.Sample]) -> List[bench.Sample]:
         if not self.metrics:
             return samples
         return [s for s in samples if s.key.metric in self.metrics]
@@ -115,7 +133,8 @@ PROGRAMS = (
 )
 
 
-def select(names, clock=None):
+def select(names: Optional[str], clock: Optional[str] = None
+           ) -> List[Program]:
     """The programs named in @names ("a,b"), all of them for None; with
     @clock, every one of them in the boots of that clock (once each)."""
     programs = list(PROGRAMS)
@@ -129,7 +148,7 @@ def select(names, clock=None):
                              'the programs are ' + ', '.join(known))
         programs = [p for p in PROGRAMS if p.name in wanted]
     if clock:
-        by_name = {}
+        by_name: Dict[str, Program] = {}
         for p in programs:
             if p.name not in by_name:
                 by_name[p.name] = Program(p.name, p.full.replace(
@@ -139,19 +158,21 @@ def select(names, clock=None):
     return programs
 
 
-def groups(programs):
+def groups(programs: Sequence[Program]
+           ) -> List[Tuple[Setup, List[Program]]]:
     """[(Setup, [Program])] for the setups that have programs, in the
     order of SETUPS."""
     return [(s, [p for p in programs if p.clock == s.clock])
             for s in SETUPS if any(p.clock == s.clock for p in programs)]
 
 
-def plan(quick, programs=PROGRAMS):
-    return [(f'bench:{p.name}', p.timeout, '/tgsig/bench',
-             f'./{p.name} {p.args(quick)}') for p in programs]
+def plan(quick: bool, programs: Sequence[Program] = PROGRAMS) -> Plan:
+    return [Entry(f'bench:{p.name}', p.timeout, '/tgsig/bench',
+                  f'./{p.name} {p.args(quick)}') for p in programs]
 
 
-def compile_programs(shell, bin_dir, log, programs=PROGRAMS):
+def compile_programs(shell: Shell, bin_dir: str, log: str,
+                     programs: Sequence[Program] = PROGRAMS) -> None:
     if not shell.dry_run:
         os.makedirs(bin_dir, exist_ok=True)
     for name in dict.fromkeys(p.name for p in programs):
@@ -159,7 +180,8 @@ def compile_programs(shell, bin_dir, log, programs=PROGRAMS):
                    os.path.join(SOURCES, name + '.c')], log=log)
 
 
-def config_difference(unpatched, patched):
+def config_difference(unpatched: str, patched: str
+                      ) -> List[Tuple[str, str, str]]:
     """Options whose values differ between the two kernels' .config:
     [(name, unpatched value, patched value)]; 'n' when unset or absent
     (the series' own options exist only in the patched tree)."""
@@ -174,8 +196,8 @@ def config_difference(unpatched, patched):
     return out
 
 
-def _on_test(progress, where):
-    def on_test(event, test):
+def _on_test(progress: Progress, where: str) -> session.OnTest:
+    def on_test(event: str, test: TestRun) -> None:
         if event == 'begin':
             progress.say(f'{where}: {test.name} (timeout {test.timeout}s)')
             return
@@ -186,23 +208,21 @@ def _on_test(progress, where):
     return on_test
 
 
-def collect(the_plan, boot, boot_dir, meta, programs=None):
+def collect(the_plan: Plan, boot: BootResult, boot_dir: str,
+            facts: RunRecord, programs: Optional[Sequence[Program]] = None
+            ) -> Tuple[List[bench.Sample], List[str]]:
     """Check one boot and take its measurements, marked with the clock of
     the programs (@programs: those of the plan, in its order).  Returns
-    (samples, problems); writes the boot's results.json and
-    results.ktap."""
+    (samples, problems); writes the boot's record (results.json) from
+    @facts, the facts known before it, and results.ktap."""
     by_test = {f'bench:{p.name}': p for p in programs or ()}
     got = session.collect(boot_dir, [p[0] for p in the_plan], boot)
-    root, splats = got.results, got.splats
-    meta = dict(meta, outcome=boot.outcome, detail=boot.detail,
-                running_at_end=boot.running, boot_seconds=boot.seconds,
-                guest=boot.stream.booted, taint=boot.stream.taint,
-                splats=[s.to_json() for s in splats], run_dir=boot_dir)
-    report.write(boot_dir, root, meta)
+    root = got.results
+    report.write_record(boot_dir, with_boot(facts, got, boot))
     problems = []
     if root.status.failed:
         problems.append(report.failures(root))
-    samples = []
+    samples: List[bench.Sample] = []
     for test in boot.stream.tests:
         program = by_test.get(test.name)
         try:
@@ -219,7 +239,7 @@ def collect(the_plan, boot, boot_dir, meta, programs=None):
     return samples, problems
 
 
-def _kernel_json(kernel):
+def _kernel_json(kernel: Kernel) -> Dict[str, Any]:
     return {'variant': kernel.variant, 'key': kernel.key,
             'head': kernel.head, 'tree': kernel.label,
             'patches': [os.path.basename(p) for p in kernel.patches]
@@ -227,7 +247,7 @@ def _kernel_json(kernel):
             'dir': kernel.arts.dir}
 
 
-def qemu_text(setup):
+def qemu_text(setup: SetupRun) -> str:
     """How QEMU ran the boots of one setup (a dict of results.json)."""
     text = f'QEMU {setup["accel"].upper()}'
     if setup.get('icount') is not None:
@@ -235,7 +255,7 @@ def qemu_text(setup):
     return text + f' -smp {setup["smp"]}'
 
 
-def note(meta):
+def note(meta: Meta) -> str:
     """The paragraph above the Markdown table."""
     differ = [d['option'] for d in meta['config_difference']]
     patches = len(meta['kernels'][bench.PATCHED]['patches'])
@@ -269,37 +289,41 @@ def note(meta):
             + f'Command: `{meta["command"]}`{took}.')
 
 
-def boots_of(quick, boots):
+def boots_of(quick: bool, boots: Optional[int]) -> Dict[str, int]:
     """{clock: boots of each kernel}: @boots for every clock when given."""
     if boots:
         return {clock: boots for clock in BOOTS}
     return {clock: QUICK_BOOTS if quick else n for clock, n in BOOTS.items()}
 
 
-def bench_command(opts, shell, progress, quick=False, boots=None,
-                  command='scripts/tgsig bench', programs=None, clock=None):
+def bench_command(opts: Options, shell: Shell, progress: Progress,
+                  quick: bool = False, boots: Optional[int] = None,
+                  command: str = 'scripts/tgsig bench',
+                  programs: Optional[str] = None,
+                  clock: Optional[str] = None) -> int:
     """clock: None for each figure's own clock (SETUPS), or one clock for
     every figure."""
     start = time.monotonic()
-    programs = select(programs, clock)
+    chosen = select(programs, clock)
     work = work_dir(opts)
-    boots = boots_of(quick, boots)
+    boots_each = boots_of(quick, boots)
     run_dir = new_run_dir(work, 'bench') if not shell.dry_run else \
         os.path.join(work, 'runs', 'DRY-RUN-bench')
     build_log = os.path.join(run_dir, 'build.log')
-    the_groups = groups(programs)
+    the_groups = groups(chosen)
     progress.say(f'tgsig bench{" --quick" if quick else ""}: ' + '; '.join(
-        f'{boots[s.clock]} boots of each kernel for the {s.clock} figures'
+        f'{boots_each[s.clock]} boots of each kernel for the {s.clock} '
+        'figures'
         for s, _ in the_groups) + f', alternately; run directory {run_dir}')
 
     ws, base, label = prepare_base(opts, shell, progress,
                                    deps.PACKAGES + deps.BENCH_PACKAGES)
-    kernels = {}
+    kernels: Dict[str, Kernel] = {}
     for variant, name in KERNELS:
         with progress.step(f'{name} kernel'):
             kernels[name] = prepare_kernel(opts, shell, progress, ws, base,
                                            label, variant, build_log)
-    differ = []
+    differ: List[Tuple[str, str, str]] = []
     if not shell.dry_run:
         differ = config_difference(kernels[bench.UNPATCHED].arts.config,
                                    kernels[bench.PATCHED].arts.config)
@@ -310,7 +334,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
 
     bin_dir = os.path.join(run_dir, 'bin')
     with progress.step('build benchmark programs'):
-        compile_programs(shell, bin_dir, build_log, programs)
+        compile_programs(shell, bin_dir, build_log, chosen)
 
     accel = 'tcg'
     if any(s.icount is None for s, _ in the_groups):
@@ -324,7 +348,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
     elif opts.accel == 'kvm':
         raise TgsigError('--accel kvm: every figure asked for counts '
                          'instructions, which QEMU does under TCG only')
-    setups = []
+    setups: List[SetupRun] = []
     for setup, progs in the_groups:
         the_plan = plan(quick, progs)
         initrd = os.path.join(run_dir, f'initramfs-{setup.clock}.cpio')
@@ -334,14 +358,15 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
             for _, _, _, cmd in the_plan:
                 progress.say(f'plan: {cmd}')
         setups.append({
-            'clock': setup.clock, 'boots': boots[setup.clock],
+            'clock': setup.clock, 'boots': boots_each[setup.clock],
             'accel': 'tcg' if setup.icount is not None else accel,
             'smp': setup.smp or opts.smp, 'icount': setup.icount,
             'why': setup.why, 'initrd': initrd, 'plan': the_plan,
             'programs': progs})
 
+    meta: Meta
     meta = {'command': command, 'quick': quick,
-            'boots': max(boots[s['clock']] for s in setups),
+            'boots': max(boots_each[s['clock']] for s in setups),
             'accel': accel, 'smp': opts.smp, 'memory': opts.memory,
             'tree': label, 'run_dir': run_dir,
             'kernels': {n: _kernel_json(k) for n, k in kernels.items()},
@@ -353,7 +378,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
             'programs': [{'name': p.name, 'args': p.args(quick),
                           'timeout': p.timeout, 'clock': p.clock,
                           'metrics': list(p.metrics or ())}
-                         for p in programs],
+                         for p in chosen],
             'boot_runs': []}
 
     samples = boot_all(opts, shell, progress, kernels, setups, run_dir,
@@ -364,7 +389,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
                      f'bench.svg in {run_dir}')
         return 0
     rows = bench.summarize(samples)
-    missing = bench.incomplete(rows, boots)
+    missing = bench.incomplete(rows, boots_each)
     if missing:
         raise TgsigError('the boots did not all report the same '
                          'measurements:\n  ' + '\n  '.join(missing),
@@ -388,7 +413,7 @@ def bench_command(opts, shell, progress, quick=False, boots=None,
     return 0
 
 
-def boot_order(setups):
+def boot_order(setups: List[SetupRun]) -> List[Tuple[int, SetupRun, str]]:
     """[(round, setup, kernel name)]: round after round (from 1), each
     setup's kernels alternately (unpatched first), as long as the setup
     has boots left."""
@@ -397,11 +422,14 @@ def boot_order(setups):
             if i < s['boots'] for _, name in KERNELS]
 
 
-def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
+def boot_all(opts: Options, shell: Shell, progress: Progress,
+             kernels: Dict[str, Kernel], setups: List[SetupRun],
+             run_dir: str, meta: Meta) -> Dict[str, List[bench.Sample]]:
     """Boot the kernels alternately, unpatched first; returns
     {'unpatched': [Sample], 'patched': [Sample]}.  Raises on the first
     boot that fails."""
-    samples = {bench.UNPATCHED: [], bench.PATCHED: []}
+    samples: Dict[str, List[bench.Sample]] = {bench.UNPATCHED: [],
+                                              bench.PATCHED: []}
     order = boot_order(setups)
     for i, (seed, setup, name) in enumerate(order, 1):
         kernel = kernels[name]
@@ -421,12 +449,14 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
                                 on_test=_on_test(progress, where))
             if boot is None:
                 continue
-            found, problems = collect(
-                setup['plan'], boot, boot_dir,
-                {'variant': name, 'head': kernel.head, 'tree': kernel.label,
-                 'accel': setup['accel'], 'smp': smp, 'clock': clock,
-                 'icount': setup['icount'], 'seed': seed, 'qemu': cmd},
-                setup['programs'])
+            facts = RunRecord(
+                results=Test('tgsig'), variant=name, head=kernel.head,
+                tree=kernel.label, accel=setup['accel'], smp=smp, qemu=cmd,
+                run_dir=boot_dir, extra={'clock': clock,
+                                         'icount': setup['icount'],
+                                         'seed': seed})
+            found, problems = collect(setup['plan'], boot, boot_dir, facts,
+                                      setup['programs'])
             cpus = (boot.stream.booted or '').rpartition('cpus=')[2]
             if cpus and cpus != str(smp):
                 problems.append(f'the guest saw {cpus} CPUs, not {smp}')
@@ -444,7 +474,7 @@ def boot_all(opts, shell, progress, kernels, setups, run_dir, meta):
     return samples
 
 
-def plot_title(meta):
+def plot_title(meta: Meta) -> str:
     setups = meta.get('setups') or [
         {'clock': bench.WALL, 'accel': meta['accel'], 'smp': meta['smp'],
          'boots': meta['boots']}]
@@ -453,7 +483,8 @@ def plot_title(meta):
         for s in setups)
 
 
-def write_results(shell, progress, run_dir, rows, meta):
+def write_results(shell: Shell, progress: Progress, run_dir: str,
+                  rows: List[bench.Row], meta: Meta) -> None:
     """results.json, results.md, letter.txt (the same table in 75
     columns), plot.gp and, drawn by gnuplot, bench.svg."""
     meta['rows'] = [r.to_json() for r in rows]
@@ -473,7 +504,7 @@ def write_results(shell, progress, run_dir, rows, meta):
         shell.run(['gnuplot', 'plot.gp'], cwd=run_dir)
 
 
-def rewrite_command(run_dir, shell, progress):
+def rewrite_command(run_dir: str, shell: Shell, progress: Progress) -> int:
     """`bench --rewrite RUN_DIR`: results.md, letter.txt and the plot
     again from the run's results.json, as this version of the harness
     writes them; nothing is measured."""
@@ -492,5 +523,5 @@ def rewrite_command(run_dir, shell, progress):
     return 0
 
 
-def command_line(argv):
+def command_line(argv: Sequence[str]) -> str:
     return 'scripts/tgsig ' + quote(argv) if argv else 'scripts/tgsig'

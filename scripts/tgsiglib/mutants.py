@@ -27,6 +27,8 @@ failed (the patch does not apply, or the kernel or the selftests do not
 build). Only `caught` is a kill: the command exits 1 unless every mutant
 was caught.
 """
+from __future__ import annotations
+
 import dataclasses
 import email
 import email.policy
@@ -36,14 +38,19 @@ import os
 import re
 import shlex
 import time
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 from . import testrun
 from .errors import (BuildFailed, ConfigNotKept, PatchDoesNotApply,
                      TgsigError)
+from .ktap import Status, Test
+from .options import Options
 from .paths import REPO, work_dir
 from .record import RunRecord
 from .rundirs import new_run_dir, point_latest
 from .selftests import our_selftests
+from .shell import Progress, Shell
 
 MUTANT_DIR = os.path.join(REPO, 'mutants')
 FAILED = ('fail', 'error', 'timeout')
@@ -53,6 +60,11 @@ SKIPPED = ('skip',)
 _TRAILER = re.compile(r'^(Must-fail|Rule):\s*(.*?)\s*$', re.IGNORECASE)
 _SUBJECT_PREFIX = re.compile(r'^\[PATCH[^\]]*\]\s*')
 
+# How a mutant is run: testrun.run, or a fake in the tests; it returns
+# (exit code, the results tree or None in a dry run, the run directory).
+Runner = Callable[[Options, Shell, Progress],
+                  Tuple[int, Optional[Test], str]]
+
 
 @dataclasses.dataclass
 class Mutant:
@@ -60,10 +72,10 @@ class Mutant:
     path: str
     subject: str        # what the mutant does, from the Subject line
     rule: str           # the rule it breaks: Rule: trailer, else subject
-    must_fail: list     # test specs, see the module's docstring
+    must_fail: List[str]    # test specs, see the module's docstring
 
 
-def parse_patch(text, path):
+def parse_patch(text: str, path: str) -> Mutant:
     """A Mutant from the text of a `git format-patch` file."""
     name = os.path.basename(path)
     if name.endswith('.patch'):
@@ -76,7 +88,8 @@ def parse_patch(text, path):
     body = msg.get_payload()
     if not isinstance(body, str):
         raise TgsigError(f'{path}: not a single-part patch mail')
-    must_fail, rule = [], None
+    must_fail: List[str] = []
+    rule: Optional[str] = None
     for line in body.splitlines():
         if line.rstrip() == '---':
             break       # the commit message ends where the diffstat begins
@@ -98,19 +111,19 @@ def parse_patch(text, path):
     return Mutant(name, path, subject, rule or subject, must_fail)
 
 
-def read_mutant(path):
+def read_mutant(path: str) -> Mutant:
     with open(path, encoding='utf-8', errors='replace') as f:
         return parse_patch(f.read(), path)
 
 
-def mutant_files(directory=MUTANT_DIR):
+def mutant_files(directory: str = MUTANT_DIR) -> List[str]:
     if not os.path.isdir(directory):
         return []
     return sorted(os.path.join(directory, n) for n in os.listdir(directory)
                   if n.endswith('.patch'))
 
 
-def select(wanted, directory=MUTANT_DIR):
+def select(wanted: Sequence[str], directory: str = MUTANT_DIR) -> List[str]:
     """The mutant files to run: all of @directory when @wanted is empty,
     else each entry as a path, a name in @directory (with or without
     .patch) or a glob over those names."""
@@ -120,7 +133,7 @@ def select(wanted, directory=MUTANT_DIR):
             raise TgsigError(f'no mutants in {directory}')
         return files
     names = {os.path.basename(f)[:-len('.patch')]: f for f in files}
-    out = []
+    out: List[str] = []
     for item in wanted:
         if os.path.isfile(item):
             found = [os.path.abspath(item)]
@@ -135,7 +148,7 @@ def select(wanted, directory=MUTANT_DIR):
     return out
 
 
-def default_filter(collections):
+def default_filter(collections: List[str]) -> Optional[str]:
     """A --filter pattern for tgsig's own collections, whose names share a
     prefix (tg_signal, tg_signal_storm, ...); None (every test) if not."""
     if len(collections) == 1:
@@ -144,38 +157,38 @@ def default_filter(collections):
     return f'{prefix}*' if prefix else None
 
 
-# -- the results tree (results.json's "results") ---------------------------
+# -- the results tree (a run record's results) ------------------------------
 
-def programs(tree):
-    """(key, program) for every program of a results tree as a dict; the
-    key is `collection:program` (kunit:SUITE, kernel:CHECK)."""
-    for suite in tree.get('subtests', []):
-        for prog in suite.get('subtests') or [suite]:
-            name = prog['name']
-            key = name if ':' in name else f'{suite["name"]}:{name}'
+def programs(tree: Test) -> Iterator[Tuple[str, Test]]:
+    """(key, program) for every program of a results tree; the key is
+    `collection:program` (kunit:SUITE, kernel:CHECK)."""
+    for suite in tree.subtests:
+        for prog in suite.subtests or [suite]:
+            name = prog.name
+            key = name if ':' in name else f'{suite.name}:{name}'
             yield key, prog
 
 
-def leaves(node, path=''):
-    """(case path below @node, leaf) for every leaf of @node."""
-    subs = node.get('subtests')
-    if not subs:
+def leaves(node: Test, path: str = '') -> Iterator[Tuple[str, Test]]:
+    """(case path below @node, leaf) for every leaf of @node: the path
+    is what a Must-fail case glob matches."""
+    if not node.subtests:
         yield path, node
         return
-    for sub in subs:
-        yield from leaves(sub, f'{path}/{sub["name"]}' if path
-                          else sub['name'])
+    for sub in node.subtests:
+        yield from leaves(sub, f'{path}/{sub.name}' if path else sub.name)
 
 
-def _not_run(prog):
-    return prog.get('directive', '').startswith('not run')
+def _not_run(prog: Test) -> bool:
+    return prog.directive.startswith('not run')
 
 
-def spec_outcome(spec, tree):
+def spec_outcome(spec: str, tree: Test) -> Tuple[str, List[str]]:
     """('failed', [what failed]), ('passed', []) or ('not run', []) for
     one Must-fail spec."""
     prog_glob, _, case_glob = spec.partition('/')
-    failed, ran = [], False
+    failed: List[str] = []
+    ran = False
     for key, prog in programs(tree):
         if not fnmatch.fnmatchcase(key, prog_glob) or _not_run(prog):
             continue
@@ -183,52 +196,51 @@ def spec_outcome(spec, tree):
         matched = [(p, leaf) for p, leaf in leaves(prog)
                    if not case_glob or (p and fnmatch.fnmatchcase(p, case_glob))]
         failed += [f'{key}/{p}' if p else key
-                   for p, leaf in matched if leaf['status'] in FAILED]
-        if not matched and prog['status'] in ('error', 'timeout'):
-            failed.append(f'{key} ({prog["status"]}: '
-                          f'{prog.get("directive", "")})')
+                   for p, leaf in matched if leaf.status.value in FAILED]
+        if not matched and prog.status in (Status.ERROR, Status.TIMEOUT):
+            failed.append(f'{key} ({prog.status.value}: {prog.directive})')
     if failed:
         return 'failed', failed
     return ('passed' if ran else 'not run'), []
 
 
-def skipped_tests(spec, tree):
+def skipped_tests(spec: str, tree: Test) -> List[str]:
     """The tests that one Must-fail spec names and that skipped."""
     prog_glob, _, case_glob = spec.partition('/')
-    out = []
+    out: List[str] = []
     for key, prog in programs(tree):
         if not fnmatch.fnmatchcase(key, prog_glob) or _not_run(prog):
             continue
         out += [f'{key}/{p}' if p else key for p, leaf in leaves(prog)
-                if leaf['status'] in SKIPPED
+                if leaf.status.value in SKIPPED
                 and (not case_glob
                      or (p and fnmatch.fnmatchcase(p, case_glob)))]
     return out
 
 
-def failed_tests(tree):
+def failed_tests(tree: Test) -> Dict[str, List[str]]:
     """{program key: [failed case paths]}, every failure of the run."""
-    out = {}
+    out: Dict[str, List[str]] = {}
     for key, prog in programs(tree):
         cases = [p or key for p, leaf in leaves(prog)
-                 if leaf['status'] in FAILED]
+                 if leaf.status.value in FAILED]
         if cases:
             out[key] = cases
     return out
 
 
-def booted(tree):
+def booted(tree: Test) -> bool:
     for key, prog in programs(tree):
         if key == 'kernel:boot':
-            return prog['status'] == 'pass'
+            return prog.status is Status.PASS
     return True
 
 
-def judge(mutant, tree):
+def judge(mutant: Mutant, tree: Test) -> Tuple[str, List[str], str]:
     """(verdict, the named tests that failed, detail) from a run's tree."""
     if not booted(tree):
         return 'did not boot', [], 'the kernel did not reach init'
-    skipped = []
+    skipped: List[str] = []
     for spec in mutant.must_fail:
         skipped += [t for t in skipped_tests(spec, tree) if t not in skipped]
     if skipped:
@@ -236,7 +248,8 @@ def judge(mutant, tree):
         return 'skipped', [], ('a named test skipped, which the runner '
                                'cannot judge: ' + ', '.join(skipped[:3])
                                + more)
-    named, outcomes = [], {}
+    named: List[str] = []
+    outcomes: Dict[str, str] = {}
     for spec in mutant.must_fail:
         outcome, what = spec_outcome(spec, tree)
         outcomes[spec] = outcome
@@ -256,14 +269,14 @@ def judge(mutant, tree):
 class Outcome:
     mutant: Mutant
     verdict: str
-    named: list = dataclasses.field(default_factory=list)
-    failed: dict = dataclasses.field(default_factory=dict)
+    named: List[str] = dataclasses.field(default_factory=list)
+    failed: Dict[str, List[str]] = dataclasses.field(default_factory=dict)
     detail: str = ''
-    run_dir: str = None
+    run_dir: Optional[str] = None
     seconds: float = 0.0
-    meta: dict = dataclasses.field(default_factory=dict)
+    record: Optional[RunRecord] = None      # the run's, once it booted
 
-    def to_json(self):
+    def to_json(self) -> Dict[str, object]:
         m = self.mutant
         return {'name': m.name, 'file': os.path.relpath(m.path, REPO),
                 'rule': m.rule, 'subject': m.subject,
@@ -272,24 +285,26 @@ class Outcome:
                 'named_failed': self.named, 'failed': self.failed,
                 'detail': self.detail, 'run_dir': self.run_dir,
                 'seconds': round(self.seconds, 1),
-                'kernel': {k: self.meta.get(k) for k in
+                'kernel': {k: getattr(self.record, k) if self.record
+                           else None for k in
                            ('tree', 'head', 'accel', 'smp', 'guest',
                             'outcome')}}
 
 
-def outcome_from_results(mutant, data, run_dir, seconds):
-    """The Outcome of one mutant from its run's results.json (a dict)."""
-    tree = data.get('results') or {}
+def outcome_from_results(mutant: Mutant, record: RunRecord, run_dir: str,
+                         seconds: float) -> Outcome:
+    """The Outcome of one mutant from its run's record."""
+    tree = record.results
     verdict, named, detail = judge(mutant, tree)
-    if data.get('outcome') not in (None, 'done') and verdict != 'caught':
-        running = data.get('running_at_end')
-        detail += (f'; the run ended early ({data["outcome"]}'
+    if record.outcome not in (None, 'done') and verdict != 'caught':
+        running = record.running_at_end
+        detail += (f'; the run ended early ({record.outcome}'
                    + (f' during {running}' if running else '') + ')')
     return Outcome(mutant, verdict, named, failed_tests(tree), detail,
-                   run_dir, seconds, data)
+                   run_dir, seconds, record)
 
 
-def _latest(work):
+def _latest(work: str) -> Optional[str]:
     link = os.path.join(work, 'runs', 'latest')
     try:
         return os.path.join(work, 'runs', os.readlink(link))
@@ -297,7 +312,8 @@ def _latest(work):
         return None
 
 
-def run_one(mutant, opts, shell, progress, runner):
+def run_one(mutant: Mutant, opts: Options, shell: Shell, progress: Progress,
+            runner: Runner) -> Outcome:
     """Build and boot the series + @mutant with the run machinery."""
     work = work_dir(opts)
     mopts = dataclasses.replace(opts, extra_patches=[mutant.path])
@@ -306,33 +322,33 @@ def run_one(mutant, opts, shell, progress, runner):
     try:
         _, _, run_dir = runner(mopts, shell, progress)
     except TgsigError as err:
-        run_dir = _latest(work)
-        if run_dir == before:
-            run_dir = None
+        made = _latest(work)
+        if made == before:
+            made = None
         first = (str(err.what).splitlines() or [''])[0]
         build = isinstance(err, (PatchDoesNotApply, BuildFailed,
                                  ConfigNotKept))
         return Outcome(mutant, 'build failed' if build else 'error',
-                       detail=first, run_dir=run_dir,
+                       detail=first, run_dir=made,
                        seconds=time.monotonic() - t0)
     seconds = time.monotonic() - t0
     if shell.dry_run:
         return Outcome(mutant, 'dry run', run_dir=run_dir, seconds=seconds)
     try:
-        data = RunRecord.load(run_dir).to_json()
+        record = RunRecord.load(run_dir)
     except TgsigError as err:
         return Outcome(mutant, 'did not boot', detail=f'no results: {err}',
                        run_dir=run_dir, seconds=seconds)
-    return outcome_from_results(mutant, data, run_dir, seconds)
+    return outcome_from_results(mutant, record, run_dir, seconds)
 
 
 # -- reports -----------------------------------------------------------------
 
-def plural(n, word):
+def plural(n: int, word: str) -> str:
     return f'{n} {word}' + ('' if n == 1 else 's')
 
 
-def duration(seconds):
+def duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
         return f'{seconds}s'
@@ -341,12 +357,12 @@ def duration(seconds):
     return f'{seconds // 3600}h{seconds // 60 % 60:02d}m'
 
 
-def caught_word(verdict):
+def caught_word(verdict: str) -> str:
     return {'caught': 'yes', 'survived': 'NO',
             'skipped': 'NO (skipped)'}.get(verdict, verdict)
 
 
-def failed_summary(outcome):
+def failed_summary(outcome: Outcome) -> str:
     """The failed programs, with how many of their cases failed."""
     if not outcome.failed:
         return '-'
@@ -355,7 +371,7 @@ def failed_summary(outcome):
                      for key, cases in outcome.failed.items())
 
 
-def rows(outcomes):
+def rows(outcomes: List[Outcome]) -> List[Tuple[str, ...]]:
     return [(o.mutant.name, o.mutant.rule, failed_summary(o),
              caught_word(o.verdict), duration(o.seconds)) for o in outcomes]
 
@@ -364,21 +380,21 @@ HEADER = ('mutant', 'the rule it breaks', 'tests that failed', 'caught',
           'time')
 
 
-def totals(outcomes):
+def totals(outcomes: List[Outcome]) -> Dict[str, int]:
     counts = {v: 0 for v in VERDICTS}
     for o in outcomes:
         counts[o.verdict] = counts.get(o.verdict, 0) + 1
     return counts
 
 
-def totals_line(outcomes):
+def totals_line(outcomes: List[Outcome]) -> str:
     c = totals(outcomes)
     line = f'{c["caught"]} of {plural(len(outcomes), "mutant")} caught'
     rest = [f'{n} {v}' for v, n in c.items() if v != 'caught' and n]
     return line + ('; ' + ', '.join(rest) if rest else '')
 
 
-def terminal_table(outcomes):
+def terminal_table(outcomes: List[Outcome]) -> str:
     table = [HEADER] + rows(outcomes)
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
     out = []
@@ -388,18 +404,18 @@ def terminal_table(outcomes):
     return '\n'.join(out)
 
 
-def _cell(text):
+def _cell(text: str) -> str:
     return text.replace('|', '\\|').replace('\n', ' ')
 
 
-def markdown(outcomes, command, seconds, test_filter, started):
-    kernel = next((o.meta for o in outcomes if o.meta), {})
+def markdown(outcomes: List[Outcome], command: str, seconds: float,
+             test_filter: Optional[str], started: str) -> str:
+    kernel = next((o.record for o in outcomes if o.record), None)
     lines = [f'# Mutants, {started}', '',
              f'`{command}`: each mutant applied on top of the series, built '
              'and booted'
-             + (f' ({kernel.get("accel", "?").upper()}, -smp '
-                f'{kernel.get("smp", "?")}, {kernel.get("tree", "?")})'
-                if kernel else '')
+             + (f' ({(kernel.accel or "?").upper()}, -smp {kernel.smp}, '
+                f'{kernel.tree})' if kernel else '')
              + f', selftests `{test_filter or "all"}`; '
              f'{plural(len(outcomes), "mutant")} in {duration(seconds)}.', '',
              '| ' + ' | '.join(HEADER) + ' |',
@@ -438,7 +454,9 @@ def markdown(outcomes, command, seconds, test_filter, started):
     return '\n'.join(lines)
 
 
-def write_reports(run_dir, outcomes, command, seconds, test_filter, started):
+def write_reports(run_dir: str, outcomes: List[Outcome], command: str,
+                  seconds: float, test_filter: Optional[str],
+                  started: str) -> None:
     data = {'command': command, 'started': started,
             'seconds': round(seconds, 1), 'filter': test_filter,
             'totals': totals(outcomes),
@@ -453,7 +471,7 @@ def write_reports(run_dir, outcomes, command, seconds, test_filter, started):
         f.write(markdown(outcomes, command, seconds, test_filter, started))
 
 
-def _link(run_dir, name, target):
+def _link(run_dir: str, name: str, target: Optional[str]) -> None:
     if not target:
         return
     link = os.path.join(run_dir, name)
@@ -465,12 +483,14 @@ def _link(run_dir, name, target):
         pass
 
 
-def command_line(argv):
+def command_line(argv: Sequence[str]) -> str:
     return 'scripts/tgsig ' + ' '.join(shlex.quote(a) for a in argv)
 
 
-def mutants_command(opts, wanted, shell, progress, argv=(),
-                    runner=None, directory=MUTANT_DIR):
+def mutants_command(opts: Options, wanted: Sequence[str], shell: Shell,
+                    progress: Progress, argv: Sequence[str] = (),
+                    runner: Optional[Runner] = None,
+                    directory: str = MUTANT_DIR) -> int:
     """`tgsig mutants`; returns the exit code."""
     runner = runner or testrun.run
     if opts.baseline or opts.extra_patches or opts.exec_files:
@@ -483,14 +503,14 @@ def mutants_command(opts, wanted, shell, progress, argv=(),
     command = command_line(list(argv))
     work = work_dir(opts)
     started = time.strftime('%Y-%m-%d %H:%M:%S')
-    run_dir = None
+    run_dir: Optional[str] = None
     if not shell.dry_run:
         run_dir = new_run_dir(work, 'mutants')
     progress.say(f'tgsig mutants: {plural(len(mutants), "mutant")}, selftests '
                  f'{opts.filter or "all"}'
                  + (f'; run directory {run_dir}' if run_dir else ''))
     t0 = time.monotonic()
-    outcomes = []
+    outcomes: List[Outcome] = []
     for i, mutant in enumerate(mutants, 1):
         progress.say(f'==> mutant {i}/{len(mutants)}: {mutant.name}: '
                      f'{mutant.rule}')
@@ -503,7 +523,7 @@ def mutants_command(opts, wanted, shell, progress, argv=(),
             _link(run_dir, mutant.name, outcome.run_dir)
             write_reports(run_dir, outcomes, command, time.monotonic() - t0,
                           opts.filter, started)
-    if shell.dry_run:
+    if run_dir is None:     # a dry run, which made no run directory
         print(f'\ndry run: {plural(len(mutants), "mutant")}, each with the '
               'commands above')
         return 0

@@ -2,10 +2,8 @@
 """The summary on the terminal and the files of a run directory."""
 from __future__ import annotations
 
-import json
-
 from . import ktap
-from typing import Any, Dict, Iterator, Tuple
+from typing import Dict, Iterator, Tuple
 
 from .ktap import Status, Test
 from .record import RunRecord
@@ -79,18 +77,6 @@ def _leaves(test: Test, path: str) -> Iterator[Tuple[str, Test]]:
 
 def _failed_leaves(test: Test, path: str) -> Iterator[Tuple[str, Test]]:
     return ((p, t) for p, t in _leaves(test, path) if t.status.failed)
-
-
-def write(run_dir: str, root: Test, meta: Dict[str, Any]) -> None:
-    with open(f'{run_dir}/results.ktap', 'w', encoding='utf-8') as f:
-        f.write(ktap.emit(root))
-    data = dict(meta)
-    data['totals'] = root.counts()
-    data['passed'] = not root.status.failed
-    data['results'] = root.to_json()
-    with open(f'{run_dir}/results.json', 'w', encoding='utf-8') as f:
-        json.dump(data, f, indent=1)
-        f.write('\n')
 
 
 def write_record(run_dir: str, record: RunRecord) -> None:

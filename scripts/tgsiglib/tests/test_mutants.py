@@ -8,12 +8,14 @@ import tempfile
 import unittest
 
 from tgsiglib import mutants, results
+from tgsiglib.ktap import Test
 from tgsiglib.options import Options
 from tgsiglib.paths import REPO
 from tgsiglib.rundirs import new_run_dir
 from tgsiglib.selftests import our_selftests
 from tgsiglib.errors import BuildFailed, TgsigError
 from tgsiglib.qemu import BootResult
+from tgsiglib.record import RunRecord
 from tgsiglib.shell import Progress, Shell
 from tgsiglib.stream import GuestStream
 
@@ -58,7 +60,7 @@ def tap(name, cases, rc=None):
 
 
 def tree(planned, text, outcome='done', booted=True):
-    """A results tree as results.json holds it."""
+    """A results tree as a run record read from results.json holds it."""
     stream = GuestStream()
     if booted:
         stream.feed('tgsig:booted 6.12 cpus=4\n' + text)
@@ -68,7 +70,7 @@ def tree(planned, text, outcome='done', booted=True):
     boot = BootResult(outcome, '' if outcome == 'done' else 'stopped',
                       stream, 0, 1.0,
                       stream.current.name if stream.current else '')
-    return results.build_tree(planned, boot, []).to_json()
+    return Test.from_json(results.build_tree(planned, boot, []).to_json())
 
 
 def mutant(*specs, name='m'):
@@ -229,12 +231,12 @@ class Judge(unittest.TestCase):
 
     def test_kunit_suite_by_name(self):
         t = tree([], '')
-        t['subtests'].insert(0, {'name': 'kunit', 'status': 'fail',
-                                 'subtests': [{
-                                     'name': 'signal_action_table',
-                                     'status': 'fail', 'subtests': [
-                                         {'name': 'one', 'status': 'pass'},
-                                         {'name': 'two', 'status': 'fail'}]}]})
+        t.subtests.insert(0, Test.from_json(
+            {'name': 'kunit', 'status': 'fail',
+             'subtests': [{'name': 'signal_action_table',
+                           'status': 'fail', 'subtests': [
+                               {'name': 'one', 'status': 'pass'},
+                               {'name': 'two', 'status': 'fail'}]}]}))
         self.assertEqual(mutants.judge(mutant('kunit:signal_action_*'),
                                        t)[1], ['kunit:signal_action_table/two'])
 
@@ -243,7 +245,8 @@ def outcome(name, verdict, failed=None, named=(), seconds=75, rule='r'):
     m = mutants.Mutant(name, os.path.join(REPO, 'mutants', name + '.patch'),
                        'does', rule, [ZAP])
     return mutants.Outcome(m, verdict, list(named), failed or {}, '', None,
-                           seconds, {'accel': 'tcg', 'smp': 4, 'tree': 'linux'})
+                           seconds, RunRecord(Test('tgsig'), accel='tcg',
+                                              smp=4, tree='linux'))
 
 
 class Render(unittest.TestCase):
@@ -340,8 +343,8 @@ class Command(unittest.TestCase):
         ok = name != 'caught'
         t = tree([ZAP], tap(ZAP, [(CASE, ok)], rc=0 if ok else 1))
         with open(os.path.join(run_dir, 'results.json'), 'w') as f:
-            json.dump({'results': t, 'outcome': 'done', 'accel': 'tcg',
-                       'smp': 4, 'tree': 'linux'}, f)
+            json.dump({'results': t.to_json(), 'outcome': 'done',
+                       'accel': 'tcg', 'smp': 4, 'tree': 'linux'}, f)
         return 0 if ok else 1, None, run_dir
 
     def test_run_reports_and_exit_code(self):
