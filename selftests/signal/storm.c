@@ -50,7 +50,7 @@
 #include <sys/stat.h>
 
 #include "../kselftest_harness.h"
-#include "../tg_signal/tg_util.h"
+#include "tg_util.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD	O_EXCL

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 
 #include "../kselftest_harness.h"
-#include "../tg_signal/tg_util.h"
+#include "tg_util.h"
 
 #define DBG		"/sys/kernel/debug/failslab/"
 #define SLAB_FAILSLAB	"/sys/kernel/slab/sigqueue/failslab"
