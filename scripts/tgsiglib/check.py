@@ -112,13 +112,15 @@ def checkpatch(shell: Shell, tree: str, paths: List[str],
     out = []
     for path in paths:
         argv = ['perl', script, '--strict', '--no-summary', '--terse']
-        if files or series.subject(path).startswith('selftests:'):
+        selftest = series.subject(path).startswith(('selftests:',
+                                                    'selftests/'))
+        if files or selftest:
             # A user-space test picks its trapping instructions per
             # architecture (as selftests/breakpoints does): that #if is
             # the one CHECK a selftest cannot avoid, in its file and in
             # the patch that adds it.
             argv += ['--ignore', 'ARCH_DEFINES']
-        if not files and series.subject(path).startswith('selftests:'):
+        if not files and selftest:
             # A collection's first patch adds its MAINTAINERS line; the
             # patches that add programs to it later are covered by that
             # line, but checkpatch asks of any patch that adds a file and
