@@ -11,7 +11,7 @@
  * A failed check prints "FIGURE: FAIL: why" and exits 1; lines starting
  * with '#' are comments.  `scripts/tgsig bench` builds them with
  *
- *   gcc -O2 -static -pthread -Wall -I selftests/tg_signal -o X X.c
+ *   gcc -O2 -static -pthread -Wall -I selftests/signal -o X X.c
  *
  * and runs them in the guest; they also run on any Linux machine, as root
  * (PID namespaces).  None of them sends kill(-1) outside a PID namespace

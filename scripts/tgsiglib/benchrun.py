@@ -41,7 +41,7 @@ from .testrun import with_boot
 
 SOURCES = os.path.join(REPO, 'scripts', 'bench')
 CFLAGS = ['-O2', '-static', '-pthread', '-Wall',
-          '-I', os.path.join(REPO, 'selftests', 'tg_signal')]
+          '-I', os.path.join(REPO, 'selftests', 'signal')]
 # (build variant, name in the results)
 KERNELS = (('baseline', bench.UNPATCHED), ('patched', bench.PATCHED))
 # Boots of each kernel for each clock: a counted figure repeats from boot

@@ -112,13 +112,15 @@ def checkpatch(shell: Shell, tree: str, paths: List[str],
     out = []
     for path in paths:
         argv = ['perl', script, '--strict', '--no-summary', '--terse']
-        if files or series.subject(path).startswith('selftests:'):
+        selftest = series.subject(path).startswith(('selftests:',
+                                                    'selftests/'))
+        if files or selftest:
             # A user-space test picks its trapping instructions per
             # architecture (as selftests/breakpoints does): that #if is
             # the one CHECK a selftest cannot avoid, in its file and in
             # the patch that adds it.
             argv += ['--ignore', 'ARCH_DEFINES']
-        if not files and series.subject(path).startswith('selftests:'):
+        if not files and selftest:
             # A collection's first patch adds its MAINTAINERS line; the
             # patches that add programs to it later are covered by that
             # line, but checkpatch asks of any patch that adds a file and
@@ -157,8 +159,8 @@ def action_table_on_every_arch(repo: str, head: str, shell: Shell) -> Test:
 
 def reference_page(shell: Shell) -> List[Test]:
     """The reference page parses cleanly, and every selftest it cites
-    exists and every tg_signal test is cited: the page promises that
-    each rule names the test that pins it."""
+    exists and every test of the programs it covers is cited: the page
+    promises that each rule names the test that pins it."""
     page = os.path.join(REPO, 'Documentation', 'core-api',
                         'thread-group-signals.rst')
     with open(page, encoding='utf-8') as f:
@@ -172,12 +174,13 @@ def reference_page(shell: Shell) -> List[Test]:
         parsed = Test('reference page: docutils reports nothing',
                       Status.FAIL, directive=err.what)
     cites = doccheck.check_citations(
-        text, os.path.join(REPO, 'selftests', 'tg_signal'))
+        text, os.path.join(REPO, 'selftests', 'signal'),
+        not_cited=doccheck.NOT_CITED)
     return [parsed,
             Test('reference page: every cited selftest exists',
                  Status.FAIL if cites.problems else Status.PASS,
                  log=cites.problems),
-            Test('reference page: every tg_signal test is cited',
+            Test('reference page: every signal rule test is cited',
                  Status.FAIL if cites.uncited else Status.PASS,
                  log=cites.uncited)]
 

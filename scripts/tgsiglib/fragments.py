@@ -23,9 +23,13 @@ def fragments(opts: Options, tree: str, variant: str) -> List[str]:
     if variant == 'patched':
         # Options that exist only with the series (its KUnit tests).
         frags.append(os.path.join(REPO, 'kconfig', 'series.config'))
-    for path in our_selftests().values():
+    ours = our_selftests()
+    for path in ours.values():
         frags.append(os.path.join(path, 'config'))
     for name in neighbour_selftests(opts.base):
+        if name in ours:
+            # Ours joined the kernel's directory: its config is ours.
+            continue
         cfg = os.path.join(tree, 'tools/testing/selftests', name, 'config')
         frags.append(cfg)
     if opts.debug:

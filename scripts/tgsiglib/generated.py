@@ -4,9 +4,11 @@ this repository (selftests/, Documentation/), their commit messages, and
 where each stands among the hand-written kernel patches.
 
 The selftests go in one patch per topic, each small enough to review, and
-a test of a kernel change right after that change. A collection's Makefile
-and .gitignore grow with its programs: each patch carries the lines of the
-programs added so far.
+a test of a kernel change right after that change. They go in
+tools/testing/selftests/signal/, beside mainline's own signal tests. The
+directory's Makefile and .gitignore grow with the programs: each patch
+carries the lines of the programs added so far, after the kernel's own
+lines where the base has the directory.
 """
 import dataclasses
 
@@ -25,7 +27,8 @@ class Generated:
     after: str
     # (collection, [program, ...]): what the patch adds under
     # tools/testing/selftests/COLLECTION (PROGRAM.c, the Makefile's and
-    # .gitignore's lines for it).
+    # .gitignore's lines for it, added to the kernel's own files of the
+    # directory when it has them).
     programs: tuple = None
     # (top-level path, path in the kernel tree) copied whole.
     copies: list = dataclasses.field(default_factory=list)
@@ -33,32 +36,23 @@ class Generated:
     inserts: list = dataclasses.field(default_factory=list)
 
 
-def _selftests(collection, copies=(), first_after=None):
-    """The files that make a collection a selftest directory: added with
-    its first program, with its TARGETS and MAINTAINERS lines."""
-    d = f'tools/testing/selftests/{collection}'
-    files = [(f'selftests/{collection}/{n}', f'{d}/{n}') for n in copies]
-    inserts = [('tools/testing/selftests/Makefile',
-                f'TARGETS += {collection}', f'TARGETS += {first_after[0]}'),
-               ('MAINTAINERS', f'F:\t{d}/', first_after[1])]
-    return files, inserts
-
-
-_SIG = 'tg_signal'
-_SIG_FILES, _SIG_INSERTS = _selftests(
-    _SIG, ['config', 'settings', 'tg_util.h'],
-    ('syscall_user_dispatch', 'F:\tkernel/signal_kunit.c'))
-_SLAB_FILES, _SLAB_INSERTS = _selftests(
-    'tg_signal_failslab', ['config', 'settings'],
-    (_SIG, f'F:\ttools/testing/selftests/{_SIG}/'))
-_STORM_FILES, _STORM_INSERTS = _selftests(
-    'tg_signal_storm', ['config', 'settings'],
-    ('tg_signal_failslab',
-     'F:\ttools/testing/selftests/tg_signal_failslab/'))
+# Our programs join tools/testing/selftests/signal/, where mainline keeps
+# its own signal tests (mangle_uc_sigmask, sas): on mainline the patches
+# add lines to its Makefile and .gitignore; on a base without the
+# directory (6.12) the first patch makes it, with the TARGETS line in
+# its alphabetical place (a no-op where the line is there already).
+_SIG = 'signal'
+_SIG_DIR = f'tools/testing/selftests/{_SIG}'
+_SIG_FILES = [(f'selftests/{_SIG}/{n}', f'{_SIG_DIR}/{n}')
+              for n in ('config', 'settings', 'tg_util.h')]
+_SIG_INSERTS = [('tools/testing/selftests/Makefile', f'TARGETS += {_SIG}',
+                 'TARGETS += sigaltstack'),
+                ('MAINTAINERS', f'F:\t{_SIG_DIR}/',
+                 'F:\tkernel/signal_kunit.c')]
 
 GENERATED = [
     Generated(
-        subject='selftests: tg_signal: add the default action of every signal',
+        subject='selftests/signal: add the default action of every signal',
         after=TABLE,
         programs=(_SIG, ['action_table']),
         copies=_SIG_FILES,
@@ -73,20 +67,22 @@ it before its parent's wait returns. These are the rules that kernel
 reviewers reason about most often, and the ones a change to
 kernel/signal.c is most likely to break unnoticed.
 
-Add tools/testing/selftests/tg_signal, whose programs are written with
-kselftest_harness.h and named so that the list of test names reads as a
-specification, and its first program, action_table: every classic
-signal and a sample of real-time ones, sent with kill() or tgkill() to a
-subject of 1 or 16 threads, must have its default action (terminate,
-dump core, stop, continue, ignore) on the whole thread group, whichever
-thread it was sent to. It checks the table of the previous patch from
-user space, as the KUnit suite checks it from inside.
+Add them to tools/testing/selftests/signal as programs written with
+kselftest_harness.h, named so that the list of test names reads as a
+specification, starting with action_table: every classic signal and a
+sample of real-time ones, sent with kill() or tgkill() to a subject of 1
+or 16 threads, must have its default action (terminate, dump core, stop,
+continue, ignore) on the whole thread group, whichever thread it was
+sent to. It checks the table of the previous patch from user space, as
+the KUnit suite checks it from inside.
 
 tg_util.h holds what the programs share: waiting on futex words, pipes,
 pidfds and task states in /proc, never on time; a process of N threads
-that serve commands; reaping with a bound.'''),
+that serve commands; reaping with a bound. The config and settings cover
+every program the series adds to the directory; the timeout is the 300
+seconds the longest of them, a bounded signal storm, needs.'''),
     Generated(
-        subject='selftests: tg_signal: add bad input and permission checks',
+        subject='selftests/signal: add bad input and permission checks',
         after=TABLE,
         programs=(_SIG, ['bad_input']),
         body='''\
@@ -97,7 +93,7 @@ si_codes, pids outside the sender's PID namespace, and RLIMIT_SIGPENDING.
 Pin each of them, so that a change to the checks in kill_something_info(),
 do_send_specific() or the siginfo copy-in shows up as an errno.'''),
     Generated(
-        subject='selftests: tg_signal: test which thread runs a handler',
+        subject='selftests/signal: test which thread runs a handler',
         after=TABLE,
         programs=(_SIG, ['delivery']),
         body='''\
@@ -108,7 +104,7 @@ every thread blocks it. Test both with subjects whose threads serve
 commands through a shared page, record in their handlers which thread
 ran, and report it back; the test process sends and reads /proc.'''),
     Generated(
-        subject='selftests: tg_signal: test how complete_signal() picks a '
+        subject='selftests/signal: test how complete_signal() picks a '
         'thread',
         after=TABLE,
         programs=(_SIG, ['load_balance']),
@@ -121,7 +117,7 @@ there while that thread can take the signal. Pin both, the Linux-specific
 part in tests whose names start with linux_, so that a change to
 wants_signal() or to the walk is a decision, not an accident.'''),
     Generated(
-        subject='selftests: tg_signal: test pending queues and waits',
+        subject='selftests/signal: test pending queues and waits',
         after=TABLE,
         programs=(_SIG, ['pending_queue', 'sigwait']),
         body='''\
@@ -139,7 +135,7 @@ waiting in sigwaitinfo(), sigtimedwait() or a signalfd read: a blocked
 signal whose default action is fatal goes to the waiter instead of
 killing the group; SIGKILL and SIGSTOP are never taken by a wait.'''),
     Generated(
-        subject='selftests: tg_signal: test group kill, exec and job control',
+        subject='selftests/signal: test group kill, exec and job control',
         after=TABLE,
         programs=(_SIG, ['group_kill', 'exec_thread', 'job_control']),
         body='''\
@@ -153,7 +149,7 @@ the pending signals (exec_thread). The parent of a group that stops or
 continues gets SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless
 SA_NOCLDSTOP is set (job_control).'''),
     Generated(
-        subject='selftests: tg_signal: test the signals the kernel sends',
+        subject='selftests/signal: test the signals the kernel sends',
         after=TABLE,
         programs=(_SIG, ['kernel_senders']),
         body='''\
@@ -165,7 +161,7 @@ F_SETOWN or F_SETOWN_EX; the parent-death signal and mq_notify()
 notifications go to the process. Check each queue in /proc with the
 signal blocked.'''),
     Generated(
-        subject='selftests: tg_signal: test the PID namespace zap',
+        subject='selftests/signal: test the PID namespace zap',
         after=TABLE,
         programs=(_SIG, ['pidns_zap']),
         body='''\
@@ -177,7 +173,7 @@ with the default action from inside its namespace, SIGKILL included,
 and from an ancestor only SIGKILL and SIGSTOP get through. Pin both,
 watching the namespace's tasks through pidfds.'''),
     Generated(
-        subject='selftests: tg_signal: test the signal_wake_target event',
+        subject='selftests/signal: test the signal_wake_target event',
         after=TRACEPOINT,
         programs=(_SIG, ['trace_wake_target']),
         body='''\
@@ -191,7 +187,7 @@ when not run as root, on a kernel without tracefs or event tracing, and
 on one that has the other signal events but not this one; any other
 trouble with tracefs is a failure.'''),
     Generated(
-        subject='selftests: tg_signal: test kill(-1) in a PID namespace',
+        subject='selftests/signal: test kill(-1) in a PID namespace',
         after=KILL_ALL,
         programs=(_SIG, ['kill_all_pidns']),
         body='''\
@@ -205,11 +201,9 @@ without a crowd of processes outside the namespace. Every kill(-1) the
 test sends goes through a guard that refuses to send it from the
 initial namespace.'''),
     Generated(
-        subject='selftests: add tg_signal_failslab, signals without a siginfo',
+        subject='selftests/signal: test signals without a siginfo',
         after=None,
-        programs=('tg_signal_failslab', ['failslab']),
-        copies=_SLAB_FILES,
-        inserts=_SLAB_INSERTS,
+        programs=(_SIG, ['failslab']),
         body='''\
 __send_signal_locked() allocates the siginfo's queue entry in the
 sender's context, and that allocation can fail. Then a classic signal is
@@ -218,11 +212,9 @@ sent with a siginfo of its own is refused with EAGAIN, never dropped;
 one sent by kill() is set pending as a classic one is. Fail the sender's
 sigqueue allocations with failslab and check each case.'''),
     Generated(
-        subject='selftests: add tg_signal_storm, a bounded signal storm',
+        subject='selftests/signal: add a bounded signal storm',
         after=None,
-        programs=('tg_signal_storm', ['storm']),
-        copies=_STORM_FILES,
-        inserts=_STORM_INSERTS,
+        programs=(_SIG, ['storm']),
         body='''\
 Run, for a bounded time and number of operations and tasks, processes
 and threads that pick at random from a seeded generator: queued

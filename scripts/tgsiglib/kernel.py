@@ -16,8 +16,7 @@ from .fragments import fragments
 from .lock import tree_lock
 from .options import Options
 from .paths import work_dir
-from .selftests import (all_selftest_files, neighbour_selftests,
-                        our_selftests, overlay_selftests)
+from .selftests import all_selftest_files, collections, overlay_selftests
 from .shell import Progress, Shell
 from .workspace import BASE_TAG, Workspace, series_files
 
@@ -104,7 +103,7 @@ def _prepare_kernel(opts: Options, shell: Shell, progress: Progress,
             progress.say(f'extra patches on top: {names}')
             label += f' + {names}'
 
-    targets = list(our_selftests()) + neighbour_selftests(opts.base)
+    targets = collections(opts.base)
     frags = fragments(opts, ws.repo, variant)
     ours = all_selftest_files(shell)
     key = build.artifact_key(head, digest(frags),

@@ -7,8 +7,8 @@ trailer failed.
 
 A Must-fail line names one or more tests, separated by commas or spaces:
 
-    Must-fail: tg_signal:pidns_zap
-    Must-fail: tg_signal:load_balance/curr_target.*
+    Must-fail: signal:pidns_zap
+    Must-fail: signal:load_balance/curr_target.*
 
 `collection:program` (a glob) means any case of that program;
 `collection:program/case` (globs both) means a case whose path below the
@@ -103,7 +103,7 @@ def parse_patch(text: str, path: str) -> Mutant:
     if not must_fail:
         raise TgsigError(f'{path}: no Must-fail: line in its commit message',
                          'name the tests that must fail, e.g. '
-                         '"Must-fail: tg_signal:pidns_zap"')
+                         '"Must-fail: signal:pidns_zap"')
     for spec in must_fail:
         if ':' not in spec.split('/', 1)[0]:
             raise TgsigError(f'{path}: Must-fail: {spec}: not '
@@ -150,7 +150,7 @@ def select(wanted: Sequence[str], directory: str = MUTANT_DIR) -> List[str]:
 
 def default_filter(collections: List[str]) -> Optional[str]:
     """A --filter pattern for tgsig's own collections, whose names share a
-    prefix (tg_signal, tg_signal_storm, ...); None (every test) if not."""
+    prefix; None (every test) if not."""
     if len(collections) == 1:
         return f'{collections[0]}:*'
     prefix = os.path.commonprefix(list(collections))

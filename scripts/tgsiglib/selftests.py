@@ -2,7 +2,13 @@
 """Which selftests there are: tgsig's own (selftests/ at the top of the
 repository), the kernel's own that run with them on a base
 (selftests/neighbours), the base's known failures, and copying ours into
-a kernel tree where lib.mk expects them."""
+a kernel tree where lib.mk expects them.
+
+A directory of ours may be one the kernel has too (selftests/signal/ is
+tools/testing/selftests/signal/ on mainline, with mainline's own
+programs): then ours join it. Our files go in beside the kernel's, and
+our Makefile's and .gitignore's lines are added to the kernel's files of
+that directory (merge_lines()), as the series adds them."""
 from __future__ import annotations
 
 import os
@@ -78,17 +84,95 @@ def all_selftest_files(shell: Optional[Shell] = None) -> List[str]:
             for f in selftest_files(p, shell)]
 
 
+def collections(base: str) -> List[str]:
+    """The selftest directories a kernel of this base builds and runs:
+    ours, then the neighbours that are not ours too (on mainline, our
+    signal/ is also the kernel's: one directory, built once)."""
+    ours = list(our_selftests())
+    return ours + [n for n in neighbour_selftests(base) if n not in ours]
+
+
+# The files that list a directory's programs: the kernel's and ours are
+# merged line by line; every other file of ours is copied as it is.
+MERGED = ('Makefile', '.gitignore')
+_INCLUDE = 'include ../lib.mk'
+
+
+def _body(ours: str) -> List[str]:
+    """Our file's own lines: without the SPDX line and the include of
+    lib.mk, which the kernel's file has, and without blank lines at
+    either end."""
+    rows = [r for r in ours.split('\n') if r != _INCLUDE]
+    if rows and rows[0].startswith('# SPDX-License-Identifier:'):
+        rows = rows[1:]
+    while rows and not rows[0].strip():
+        rows = rows[1:]
+    while rows and not rows[-1].strip():
+        rows = rows[:-1]
+    return rows
+
+
+def _squeeze(rows: List[str]) -> List[str]:
+    """rows without a blank line right after another, but for those that
+    end the file."""
+    last = max((i for i, r in enumerate(rows) if r.strip()), default=-1)
+    return [r for i, r in enumerate(rows) if i > last or r.strip()
+            or not i or rows[i - 1].strip()]
+
+
+def merge_lines(theirs: Optional[str], ours: str) -> str:
+    """The kernel's Makefile or .gitignore of a directory (theirs; None
+    when the kernel has no such file) with our lines added: in a Makefile
+    before its `include ../lib.mk`, with a blank line after them; in a
+    .gitignore after its last line. Our lines already in theirs (a tree
+    that carries the series) are taken out first, so that merging again
+    gives the same file."""
+    if theirs is None:
+        return ours
+    body = _body(ours)
+    rows = theirs.split('\n')
+    mine = {r for r in body if r.strip()}
+    if any(r in mine for r in rows):
+        rows = _squeeze([r for r in rows if r not in mine])
+    if _INCLUDE in rows:
+        at = rows.index(_INCLUDE)
+        if at and rows[at - 1].strip():
+            body = [''] + body
+        rows[at:at] = body + ['']
+    else:
+        at = max((i for i, r in enumerate(rows) if r.strip()), default=-1)
+        rows[at + 1:at + 1] = body
+    return '\n'.join(rows)
+
+
 def overlay_selftests(tree: str, shell: Shell) -> None:
     """Copy tgsig's selftests into the tree being built, where lib.mk
-    expects them."""
+    expects them: into the kernel's own directory of the same name when
+    it has one (its Makefile and .gitignore with our lines added)."""
     for name, path in our_selftests().items():
         dest = os.path.join(tree, 'tools/testing/selftests', name)
         shell.show(['cp', '-r', path + '/.', dest])
         if shell.dry_run:
             continue
-        if os.path.isdir(dest):
+        theirs = {}
+        for merged in MERGED:
+            try:
+                with open(os.path.join(dest, merged),
+                          encoding='utf-8') as f:
+                    theirs[merged] = f.read()
+            except OSError:
+                pass
+        if not theirs and os.path.isdir(dest):
+            # Not the kernel's: ours from an earlier overlay.
             shutil.rmtree(dest)
         for src in selftest_files(path, shell):
-            target = os.path.join(dest, os.path.relpath(src, path))
+            rel = os.path.relpath(src, path)
+            target = os.path.join(dest, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(src, target)
+            if rel in MERGED:
+                with open(src, encoding='utf-8') as f:
+                    text = merge_lines(theirs.get(rel), f.read())
+                with open(target, 'w', encoding='utf-8') as f:
+                    f.write(text)
+            else:
+                shutil.copy2(src, target)

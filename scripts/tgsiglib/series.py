@@ -15,6 +15,7 @@ import tempfile
 
 from .errors import TgsigError
 from .generated import GENERATED
+from .selftests import MERGED, merge_lines
 from .workspace import BASE_TAG, GIT_ENV, series_files
 
 # The cover letter's subject (first paragraph) and text (the rest); tgsig
@@ -151,8 +152,9 @@ def _check_covered(top, grown, files_of):
 def _commit(repo, top, gen, grown):
     """Commit one generated patch in repo: its programs, with the lines
     its collection's Makefile and .gitignore have for the programs added
-    so far (grown: collection -> those programs), its whole files and
-    its inserted lines."""
+    so far (grown: collection -> those programs), after the base's own
+    lines where the base has these files, its whole files and its
+    inserted lines."""
     copies = list(gen.copies)
     if gen.programs:
         collection, programs = gen.programs
@@ -164,13 +166,16 @@ def _commit(repo, top, gen, grown):
                     f'tools/testing/selftests/{collection}/{p}.c')
                    for p in programs]
         every = _programs(os.path.join(src, 'Makefile'))
-        for name in ('Makefile', '.gitignore'):
+        for name in MERGED:
             with open(os.path.join(src, name), encoding='utf-8') as f:
                 rows = f.read().split('\n')
             kept = [r for r in rows if _named(r, every) in (None, *so_far)]
+            text = merge_lines(_at_base(repo, os.path.join(
+                'tools/testing/selftests', collection, name)),
+                '\n'.join(kept))
             os.makedirs(dest, exist_ok=True)
             with open(os.path.join(dest, name), 'w', encoding='utf-8') as f:
-                f.write('\n'.join(kept))
+                f.write(text)
             _git(repo, 'add', '-f', '--', os.path.join(dest, name))
     for src, dest in copies:
         src_abs = os.path.join(top, src)
@@ -186,6 +191,14 @@ def _commit(repo, top, gen, grown):
         _git(repo, 'add', '-f', '--', path)
     _git(repo, 'commit', '-q', '-m',
          f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+
+
+def _at_base(repo, path):
+    """The text of path in the base tree, None if the base has no such
+    file."""
+    proc = subprocess.run(['git', '-C', repo, 'show', f'{BASE_TAG}:{path}'],
+                          capture_output=True, text=True)
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def _programs(makefile):

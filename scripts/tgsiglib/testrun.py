@@ -71,7 +71,7 @@ def execute(opts: Options, shell: Shell, progress: Progress,
             raise TgsigError(f'nothing to run: --filter {opts.filter!r} '
                              'matches no test',
                              'names look like collection:test, e.g. '
-                             'tg_signal:action_table')
+                             'signal:action_table')
         initrd = os.path.join(run_dir, 'initramfs.cpio')
         trees = [('tgsig/kselftest', arts.kselftest)]
         if opts.exec_files and shell.dry_run:

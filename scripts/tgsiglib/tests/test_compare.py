@@ -28,12 +28,12 @@ def prog(name, *statuses):
 
 
 A = run({'name': 'tgsig', 'subtests': [
-    {'name': 'tg_signal', 'subtests': [prog('tg_signal:a', 'pass', 'pass'),
-                                       prog('tg_signal:t', 'skip')]},
+    {'name': 'signal', 'subtests': [prog('signal:a', 'pass', 'pass'),
+                                    prog('signal:t', 'skip')]},
     {'name': 'kernel', 'subtests': [{'name': 'boot', 'status': 'pass'}]}]})
 B = run({'name': 'tgsig', 'subtests': [
-    {'name': 'tg_signal', 'subtests': [prog('tg_signal:a', 'pass', 'fail'),
-                                       prog('tg_signal:t', 'pass')]},
+    {'name': 'signal', 'subtests': [prog('signal:a', 'pass', 'fail'),
+                                    prog('signal:t', 'pass')]},
     {'name': 'kunit', 'subtests': [prog('suite', 'pass')]}]})
 
 
@@ -42,9 +42,9 @@ class Compare(unittest.TestCase):
         lines = compare.table(R(A), R(B)).splitlines()
         self.assertEqual(lines[0].split(), ['program', 'unpatched',
                                             'patched'])
-        self.assertEqual(lines[1].split(), ['tg_signal:a', '2', 'pass', '1',
+        self.assertEqual(lines[1].split(), ['signal:a', '2', 'pass', '1',
                                             'pass,', '1', 'fail'])
-        self.assertEqual(lines[2].split(), ['tg_signal:t', '1', 'skip', '1',
+        self.assertEqual(lines[2].split(), ['signal:t', '1', 'skip', '1',
                                             'pass'])
         self.assertIn('kernel:boot', lines[3])
         self.assertTrue(lines[3].rstrip().endswith('not run'))
@@ -63,14 +63,15 @@ class Compare(unittest.TestCase):
         self.assertEqual(lines[-1], '  every program as on the patched '
                          'kernel')
         other = dict(same, splats=[{'kind': 'lockdep'}], results={
-            'name': 'tgsig', 'subtests': [{'name': 'tg_signal', 'subtests': [
-                prog('tg_signal:a', 'pass', 'pass'),
-                prog('tg_signal:t', 'pass')]}]})
+            'name': 'tgsig', 'subtests': [{'name': 'signal', 'subtests': [
+                prog('signal:a', 'pass', 'pass'),
+                prog('signal:t', 'pass')]}]})
         lines = compare.table(R(A), R(B), R(other)).splitlines()
         self.assertTrue(lines[-3].endswith('; 1 kernel splats'))
         self.assertEqual(lines[-2:], ['  programs whose counts differ from '
-                                      'patched: tg_signal:a (2 pass),',
-                                      '    kunit:suite (not run)'])
+                                      'patched: signal:a (2 pass), '
+                                      'kunit:suite',
+                                      '    (not run)'])
         self.assertLessEqual(max(len(x) for x in lines), 75)
 
     def test_a_run_without_results_is_named(self):

@@ -71,7 +71,7 @@ class DryRun(unittest.TestCase):
              os.path.join(self.clone, SAVED_RUN)], capture_output=True,
             text=True, stdin=subprocess.DEVNULL, timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertIn('tg_signal:action_table', proc.stdout)
+        self.assertIn('signal:action_table', proc.stdout)
         self.assertEqual(snapshot(self.clone), before)
 
 

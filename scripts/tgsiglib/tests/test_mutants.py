@@ -29,8 +29,8 @@ Subject: [PATCH] mutant: a PID namespace's init is reaped before its last task
 Breaks the namespace zap.
 
 Rule: the init of a PID namespace is reaped only after every task in it
-Must-fail: tg_signal:pidns_zap/setns_zombie.*
-Must-fail: tg_signal:exec_thread, tg_signal:bad_input
+Must-fail: signal:pidns_zap/setns_zombie.*
+Must-fail: signal:exec_thread, signal:bad_input
 ---
  kernel/pid_namespace.c | 2 +-
  1 file changed, 1 insertion(+), 1 deletion(-)
@@ -40,8 +40,8 @@ diff --git a/kernel/pid_namespace.c b/kernel/pid_namespace.c
 +++ b/kernel/pid_namespace.c
 @@ -1,3 +1,3 @@
  context
--Must-fail: tg_signal:not_a_trailer
-+Must-fail: tg_signal:not_a_trailer_either
+-Must-fail: signal:not_a_trailer
++Must-fail: signal:not_a_trailer_either
  context
 --
 2.39.5
@@ -78,8 +78,8 @@ def mutant(*specs, name='m'):
                           list(specs))
 
 
-ZAP = 'tg_signal:pidns_zap'
-ACT = 'tg_signal:action_table'
+ZAP = 'signal:pidns_zap'
+ACT = 'signal:action_table'
 CASE = 'setns_zombie.linux_init_unreapable_until_setns_child_is_reaped'
 
 
@@ -92,9 +92,9 @@ class Parse(unittest.TestCase):
         self.assertEqual(m.rule, 'the init of a PID namespace is reaped only '
                          'after every task in it')
         # Lines in the diff are not trailers.
-        self.assertEqual(m.must_fail, ['tg_signal:pidns_zap/setns_zombie.*',
-                                       'tg_signal:exec_thread',
-                                       'tg_signal:bad_input'])
+        self.assertEqual(m.must_fail, ['signal:pidns_zap/setns_zombie.*',
+                                       'signal:exec_thread',
+                                       'signal:bad_input'])
 
     def test_rule_defaults_to_the_subject(self):
         m = mutants.parse_patch(PATCH.replace('Rule: ', 'Because: '), 'x')
@@ -102,13 +102,13 @@ class Parse(unittest.TestCase):
 
     def test_no_must_fail_is_an_error(self):
         with self.assertRaises(TgsigError) as cm:
-            mutants.parse_patch(re.sub(r'(?m)^Must-fail: tg_signal:[a-z_]+'
+            mutants.parse_patch(re.sub(r'(?m)^Must-fail: signal:[a-z_]+'
                                        r'(/\S+|, \S+)?\n', '', PATCH), 'x')
         self.assertIn('no Must-fail', str(cm.exception))
 
     def test_spec_without_collection_is_an_error(self):
         with self.assertRaises(TgsigError):
-            mutants.parse_patch(PATCH.replace('tg_signal:bad_input',
+            mutants.parse_patch(PATCH.replace('signal:bad_input',
                                               'bad_input'), 'x')
 
 
@@ -187,7 +187,7 @@ class Judge(unittest.TestCase):
         # The guest stopped while pidns_zap ran: it never reported CASE.
         t = tree([ZAP], tap(ZAP, [('zap.children.x', True), (CASE, True)])
                  .replace('1..2', '1..3'), outcome='exited')
-        t2 = tree([ZAP], 'tgsig:begin tg_signal:pidns_zap timeout=45\n',
+        t2 = tree([ZAP], 'tgsig:begin signal:pidns_zap timeout=45\n',
                   outcome='exited')
         for tr in (t, t2):
             verdict, named, _ = mutants.judge(
@@ -215,7 +215,7 @@ class Judge(unittest.TestCase):
         self.assertEqual(mutants.caught_word('skipped'), 'NO (skipped)')
 
     def test_program_never_run_is_not_tested(self):
-        t = tree([ACT, ZAP], 'tgsig:begin tg_signal:action_table '
+        t = tree([ACT, ZAP], 'tgsig:begin signal:action_table '
                  'timeout=45\n', outcome='exited')
         verdict, named, detail = mutants.judge(mutant(f'{ZAP}/{CASE}'), t)
         self.assertEqual(verdict, 'not tested')
@@ -275,12 +275,12 @@ class Render(unittest.TestCase):
 
     def test_markdown(self):
         md = mutants.markdown(self.outcomes, 'scripts/tgsig mutants', 4000,
-                              'tg_signal*', '2026-11-29 10:00:00')
+                              'signal*', '2026-11-29 10:00:00')
         self.assertIn('| mutant | the rule it breaks | tests that failed | '
                       'caught | time |', md)
         self.assertIn('| a | pipes \\| escaped | ', md)
         self.assertIn('(TCG, -smp 4, linux)', md)
-        self.assertIn('`tg_signal*`', md)
+        self.assertIn('`signal*`', md)
         self.assertIn('1h06m', md)
         self.assertIn('- other failures:', md)
         self.assertIn(f'  - `{ACT}/z`', md)
@@ -311,10 +311,10 @@ class Select(unittest.TestCase):
             mutants.select(['nope'], self.dir)
 
     def test_default_filter(self):
-        self.assertEqual(mutants.default_filter(['tg_signal']), 'tg_signal:*')
-        self.assertEqual(mutants.default_filter(['tg_signal',
-                                                 'tg_signal_storm']),
-                         'tg_signal*')
+        self.assertEqual(mutants.default_filter(['signal']), 'signal:*')
+        self.assertEqual(mutants.default_filter(['signal',
+                                                 'signal_storm']),
+                         'signal*')
         self.assertIsNone(mutants.default_filter(['a', 'b']))
 
 
@@ -377,7 +377,7 @@ class Command(unittest.TestCase):
         with open(os.path.join(latest, 'results.md')) as f:
             md = f.read()
         self.assertIn('| caught | the init of a PID namespace is reaped only '
-                      'after every task in it | tg_signal:pidns_zap* (1) | yes |',
+                      'after every task in it | signal:pidns_zap* (1) | yes |',
                       md)
         self.assertIn('| breaks-build | the init', md)
 

@@ -23,8 +23,8 @@ SAVED = {
                'timeout': 0, 'xfail': 0},
     'passed': False,
     'results': {'name': 'tgsig', 'status': 'fail', 'subtests': [
-        {'name': 'tg_signal', 'status': 'pass', 'subtests': [
-            {'name': 'tg_signal:action_table', 'status': 'pass',
+        {'name': 'signal', 'status': 'pass', 'subtests': [
+            {'name': 'signal:action_table', 'status': 'pass',
              'seconds': 1.5}]},
         {'name': 'kernel', 'status': 'fail', 'subtests': [
             {'name': 'no splats', 'status': 'fail',
@@ -38,7 +38,7 @@ class Record(unittest.TestCase):
         self.assertEqual(record.base, 'lts')
         self.assertEqual(record.splats[0], Splat(
             'WARNING', 3, 'WARNING: x', 'exec:warn.sh', ['WARNING: x']))
-        self.assertEqual(record.program('tg_signal:action_table').seconds,
+        self.assertEqual(record.program('signal:action_table').seconds,
                          1.5)
         self.assertFalse(record.passed)
         self.assertEqual(record.to_json(), SAVED)

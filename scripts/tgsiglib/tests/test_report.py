@@ -42,7 +42,7 @@ class Golden(unittest.TestCase):
         self.assertEqual(read(os.path.join(out, 'results.ktap')),
                          read(os.path.join(RUN, 'results.ktap')))
         self.assertEqual(code, 0)
-        self.assertIn('tg_signal:action_table', text)
+        self.assertIn('signal:action_table', text)
         self.assertIn('\n28 passed, 0 failed, 0 skipped\n', text)
 
     def test_a_dry_run_writes_nothing(self):
@@ -63,7 +63,7 @@ class Golden(unittest.TestCase):
                     .split('tgsig:end')[0])
         boot = session.replay(tmp)
         self.assertEqual(boot.outcome, 'interrupted')
-        self.assertEqual(boot.running, 'tg_signal:action_table')
+        self.assertEqual(boot.running, 'signal:action_table')
         record = testrun.rebuild(tmp)
         self.assertFalse(record.passed)
 

@@ -100,6 +100,29 @@ class Generate(unittest.TestCase):
         self.assertEqual(series.handwritten(os.path.join(self.top,
                                                          'patches')), [])
 
+    def test_a_directory_the_base_has_gets_our_lines(self):
+        env = dict(os.environ, **GIT_ENV)
+        write(os.path.join(self.repo, 'tools/testing/selftests/c/Makefile'),
+              'CFLAGS = -Wall\nTEST_GEN_PROGS = own\n\ninclude ../lib.mk\n')
+        write(os.path.join(self.repo, 'tools/testing/selftests/c/.gitignore'),
+              'own\n')
+        for argv in (['add', '-A'], ['commit', '-qm', 'c'],
+                     ['tag', '-f', 'tgsig-base']):
+            subprocess.run(['git', '-C', self.repo] + argv, env=env,
+                           check=True, capture_output=True)
+        names = series.regenerate(self.repo, self.top, BASE, files_of)
+        with open(names[0]) as f:
+            text = f.read()
+        self.assertIn(' TEST_GEN_PROGS = own\n \n+CFLAGS += -g\n'
+                      '+TEST_GEN_PROGS := a\n+\n include ../lib.mk\n', text)
+        self.assertIn(' own\n+# ignore\n+a\n', text)
+        self.assertNotIn('create mode 100644 tools/testing/selftests/c/Makefile',
+                         text)
+        with open(names[1]) as f:
+            self.assertIn(' TEST_GEN_PROGS := a\n+TEST_GEN_PROGS += b\n',
+                          f.read())
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
+
     def test_a_file_no_patch_carries_is_an_error(self):
         write(os.path.join(self.top, 'selftests/c/extra.h'), 'int e;\n')
         with self.assertRaises(TgsigError) as cm:

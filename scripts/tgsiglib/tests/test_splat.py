@@ -13,7 +13,7 @@ class Synthetic(unittest.TestCase):
         self.assertEqual(len(found), 1)
         s = found[0]
         self.assertEqual(s.kind, 'lockdep')
-        self.assertEqual(s.test, 'tg_signal:group_kill')
+        self.assertEqual(s.test, 'signal:group_kill')
         self.assertEqual(s.text, 'WARNING: possible recursive locking detected')
         self.assertIn('stack backtrace:', s.excerpt)
 
@@ -47,7 +47,7 @@ class Synthetic(unittest.TestCase):
 
     def test_clean_boot_lines_are_not_splats(self):
         for line in ('ACPI: PM: Preparing to enter system sleep state S5',
-                     'tgsig: begin tg_signal:bad_input',
+                     'tgsig: begin signal:bad_input',
                      'Run /init as init process',
                      'x86/fpu: x87 FPU will use FXSAVE'):
             self.assertIsNone(splat.classify(line), line)

@@ -8,9 +8,9 @@ class Protocol(unittest.TestCase):
     def test_markers_split_anywhere(self):
         s = GuestStream()
         text = ('tgsig:booted 6.12.117 cpus=4\r\n'
-                'tgsig:begin tg_signal:a timeout=45\n'
+                'tgsig:begin signal:a timeout=45\n'
                 'TAP version 13\n1..1\nok 1 x\n'
-                'no newline at the endtgsig:end tg_signal:a rc=0 cs=123\n'
+                'no newline at the endtgsig:end signal:a rc=0 cs=123\n'
                 'tgsig:taint 512\ntgsig:done\n')
         for i in range(0, len(text), 7):
             s.feed(text[i:i + 7], now=i)
@@ -19,7 +19,7 @@ class Protocol(unittest.TestCase):
         self.assertEqual(len(s.tests), 1)
         t = s.tests[0]
         self.assertEqual((t.name, t.timeout, t.rc, t.guest_cs),
-                         ('tg_signal:a', 45, 0, 123))
+                         ('signal:a', 45, 0, 123))
         self.assertEqual(t.output[-1], 'no newline at the end')
         self.assertEqual(s.taint, 512)
         self.assertTrue(s.done)
