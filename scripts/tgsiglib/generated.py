@@ -113,9 +113,11 @@ What every kernel must do with a process-directed signal is run its
 handler once, on a thread that does not block it. What Linux does on top
 is deterministic: the thread the sender named is tried first, then the
 walk starts at signal->curr_target, the last thread picked, and stays
-there while that thread can take the signal. Pin both, the Linux-specific
-part in tests whose names start with linux_, so that a change to
-wants_signal() or to the walk is a decision, not an accident.'''),
+there while that thread can take the signal; a thread that sleeps with a
+signal already pending, or that its tracer stopped, is passed over. Pin
+both, the Linux-specific part in tests whose names start with linux_, so
+that a change to wants_signal() or to the walk is a decision, not an
+accident.'''),
     Generated(
         subject='selftests/signal: test pending queues and waits',
         after=TABLE,
@@ -147,7 +149,8 @@ execve() from a non-leader thread kills the other threads, keeps the
 pid, resets handled signals and keeps ignored ones, the blocked mask and
 the pending signals (exec_thread). The parent of a group that stops or
 continues gets SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless
-SA_NOCLDSTOP is set (job_control).'''),
+SA_NOCLDSTOP is set, and SIGTSTP, SIGTTIN and SIGTTOU do not stop an
+orphaned process group while SIGSTOP does (job_control).'''),
     Generated(
         subject='selftests/signal: test the signals the kernel sends',
         after=TABLE,
@@ -156,10 +159,10 @@ SA_NOCLDSTOP is set (job_control).'''),
 The kernel sends signals on its own behalf, and each kind has a queue it
 must land in: a POSIX timer with SIGEV_SIGNAL signals the process and is
 load balanced, one with SIGEV_THREAD_ID signals its thread; exec
-discards what the timers queued; SIGIO goes to a file's owner set with
-F_SETOWN or F_SETOWN_EX; the parent-death signal and mq_notify()
-notifications go to the process. Check each queue in /proc with the
-signal blocked.'''),
+discards what the timers queued; the interval timers of setitimer()
+signal the process; SIGIO goes to a file's owner set with F_SETOWN or
+F_SETOWN_EX; the parent-death signal and mq_notify() notifications go
+to the process. Check each queue in /proc with the signal blocked.'''),
     Generated(
         subject='selftests/signal: test the PID namespace zap',
         after=TABLE,
