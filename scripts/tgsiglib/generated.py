@@ -10,12 +10,21 @@ directory's Makefile and .gitignore grow with the programs: each patch
 carries the lines of the programs added so far, after the kernel's own
 lines where the base has the directory.
 """
+from __future__ import annotations
+
 import dataclasses
+from typing import List, Optional, Tuple
 
 # The hand-written kernel patches, by the start of their subject.
 TABLE = 'signal: describe every signal'
 TRACEPOINT = 'signal: add a tracepoint for the thread'
 KILL_ALL = 'signal: kill(-1) in a PID namespace'
+
+# (top-level path, path in the kernel tree): a file copied whole.
+Copy = Tuple[str, str]
+# (file in the tree, line to insert, the line it goes next to[, 'before']):
+# a line added to a file of the tree, after its neighbour unless 'before'.
+Insert = Tuple[str, ...]
 
 
 @dataclasses.dataclass
@@ -24,16 +33,16 @@ class Generated:
     body: str
     # The kernel patch this one follows (the start of its subject); None:
     # after every kernel patch.
-    after: str
+    after: Optional[str]
     # (collection, [program, ...]): what the patch adds under
     # tools/testing/selftests/COLLECTION (PROGRAM.c, the Makefile's and
     # .gitignore's lines for it, added to the kernel's own files of the
     # directory when it has them).
-    programs: tuple = None
-    # (top-level path, path in the kernel tree) copied whole.
-    copies: list = dataclasses.field(default_factory=list)
-    # (file in the tree, line to insert, next to this line[, 'before'])
-    inserts: list = dataclasses.field(default_factory=list)
+    programs: Optional[Tuple[str, List[str]]] = None
+    # The files copied whole.
+    copies: List[Copy] = dataclasses.field(default_factory=list)
+    # The lines inserted.
+    inserts: List[Insert] = dataclasses.field(default_factory=list)
 
 
 # Our programs join tools/testing/selftests/signal/, where mainline keeps
@@ -43,12 +52,12 @@ class Generated:
 # its alphabetical place (a no-op where the line is there already).
 _SIG = 'signal'
 _SIG_DIR = f'tools/testing/selftests/{_SIG}'
-_SIG_FILES = [(f'selftests/{_SIG}/{n}', f'{_SIG_DIR}/{n}')
-              for n in ('config', 'settings', 'tg_util.h')]
-_SIG_INSERTS = [('tools/testing/selftests/Makefile', f'TARGETS += {_SIG}',
-                 'TARGETS += sigaltstack'),
-                ('MAINTAINERS', f'F:\t{_SIG_DIR}/',
-                 'F:\tkernel/signal_kunit.c')]
+_SIG_FILES: List[Copy] = [(f'selftests/{_SIG}/{n}', f'{_SIG_DIR}/{n}')
+                          for n in ('config', 'settings', 'tg_util.h')]
+_SIG_INSERTS: List[Insert] = [
+    ('tools/testing/selftests/Makefile', f'TARGETS += {_SIG}',
+     'TARGETS += sigaltstack'),
+    ('MAINTAINERS', f'F:\t{_SIG_DIR}/', 'F:\tkernel/signal_kunit.c')]
 
 GENERATED = [
     Generated(
