@@ -7,20 +7,28 @@ series carries them as patches that `tgsig series` writes with git
 format-patch after the hand-written kernel patches, and that `tgsig check`
 regenerates and compares byte for byte.
 """
+from __future__ import annotations
+
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from typing import (Callable, Collection, Dict, Iterable, List, Optional,
+                    Sequence, Set, Tuple)
 
+from .bases import Base
 from .errors import TgsigError
-from .generated import GENERATED
+from .generated import GENERATED, Generated
 from .selftests import MERGED, merge_lines
 from .workspace import BASE_TAG, GIT_ENV, series_files
 
 # The cover letter's subject (first paragraph) and text (the rest); tgsig
 # series writes patches/0000-cover-letter.patch from it.
 COVER_SOURCE = 'patches/cover-letter.txt'
+
+# files_of(path): the files of a top-level path that belong in a tree.
+FilesOf = Callable[[str], Iterable[str]]
 
 # Fixed dates and identity make the generated patches the same bytes for
 # the same inputs.
@@ -35,15 +43,16 @@ _SIGNOFF = (f'Signed-off-by: {_ENV["GIT_AUTHOR_NAME"]} '
             f'<{_ENV["GIT_AUTHOR_EMAIL"]}>')
 
 
-def handwritten(patch_dir):
+def handwritten(patch_dir: str) -> List[str]:
     """The series' kernel patches: every patch but the generated ones."""
     subjects = {g.subject for g in GENERATED}
     return [p for p in series_files(patch_dir) if subject(p) not in subjects]
 
 
-def subject(patch):
+def subject(patch: str) -> str:
     """A patch file's subject, without its [PATCH n/m] prefix."""
-    headers, last = {}, None
+    headers: Dict[str, str] = {}
+    last: Optional[str] = None
     with open(patch, encoding='utf-8', errors='replace') as f:
         for line in f:
             line = line.rstrip('\n')
@@ -60,16 +69,18 @@ def subject(patch):
     return text
 
 
-def _git(repo, *args, capture=False):
+def _git(repo: str, *args: str) -> str:
+    """Run git in repo; its output."""
     proc = subprocess.run(['git', '-C', repo, *args], env=dict(os.environ,
                           **_ENV), capture_output=True, text=True)
     if proc.returncode != 0:
         raise TgsigError(f'git {" ".join(args)} failed in {repo}:\n'
                          + proc.stderr.strip())
-    return proc.stdout if capture else None
+    return proc.stdout
 
 
-def _insert_line(path, line, anchor, where='after'):
+def _insert_line(path: str, line: str, anchor: str,
+                 where: str = 'after') -> None:
     with open(path, encoding='utf-8') as f:
         rows = f.read().split('\n')
     if line in rows:
@@ -83,7 +94,8 @@ def _insert_line(path, line, anchor, where='after'):
         f.write('\n'.join(rows))
 
 
-def generate(repo, top, base, out_dir, files_of):
+def generate(repo: str, top: str, base: Base, out_dir: str,
+             files_of: FilesOf) -> List[str]:
     """Write base's series into out_dir.
 
     repo: a kernel git tree of base holding tag tgsig-base (it is left
@@ -94,7 +106,7 @@ def generate(repo, top, base, out_dir, files_of):
     kernel = handwritten(patch_dir)
     _git(repo, 'checkout', '-q', '-f', '-B', 'tgsig-generate', BASE_TAG)
     _git(repo, 'clean', '-q', '-fdx')
-    grown = {}
+    grown: Dict[str, List[str]] = {}
     for patch in kernel:
         try:
             _git(repo, 'am', '-q', '--committer-date-is-author-date', patch)
@@ -119,9 +131,8 @@ def generate(repo, top, base, out_dir, files_of):
             f'--subject-prefix={base.subject_prefix}']
     if base.cover_letter and os.path.exists(cover):
         argv.append('--cover-letter')
-    names = _git(repo, *argv, '-o', out_dir, f'{BASE_TAG}..HEAD',
-                 capture=True)
-    names = [line.strip() for line in names.splitlines() if line.strip()]
+    listed = _git(repo, *argv, '-o', out_dir, f'{BASE_TAG}..HEAD')
+    names = [line.strip() for line in listed.splitlines() if line.strip()]
     for name in names:
         if os.path.basename(name).startswith('0000-'):
             fill_cover_letter(name, cover, top, maintainers(
@@ -129,7 +140,8 @@ def generate(repo, top, base, out_dir, files_of):
     return names
 
 
-def _check_covered(top, grown, files_of):
+def _check_covered(top: str, grown: Dict[str, List[str]],
+                   files_of: FilesOf) -> None:
     """Every file of a generated collection is in one of its patches:
     a program or file that none names would be silently left out."""
     placed = {src for gen in GENERATED for src, _ in gen.copies}
@@ -149,7 +161,8 @@ def _check_covered(top, grown, files_of):
                          'generated.py')
 
 
-def _commit(repo, top, gen, grown):
+def _commit(repo: str, top: str, gen: Generated,
+            grown: Dict[str, List[str]]) -> None:
     """Commit one generated patch in repo: its programs, with the lines
     its collection's Makefile and .gitignore have for the programs added
     so far (grown: collection -> those programs), after the base's own
@@ -193,7 +206,7 @@ def _commit(repo, top, gen, grown):
          f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
 
 
-def _at_base(repo, path):
+def _at_base(repo: str, path: str) -> Optional[str]:
     """The text of path in the base tree, None if the base has no such
     file."""
     proc = subprocess.run(['git', '-C', repo, 'show', f'{BASE_TAG}:{path}'],
@@ -201,7 +214,7 @@ def _at_base(repo, path):
     return proc.stdout if proc.returncode == 0 else None
 
 
-def _programs(makefile):
+def _programs(makefile: str) -> Set[str]:
     """The programs a selftest Makefile lists, one per TEST_GEN_PROGS
     line."""
     with open(makefile, encoding='utf-8') as f:
@@ -209,13 +222,13 @@ def _programs(makefile):
             r'^TEST_GEN_PROGS\s*[:+]?=\s*(\S+)\s*$', f.read(), re.M)}
 
 
-def _named(row, programs):
+def _named(row: str, programs: Collection[str]) -> Optional[str]:
     """The program a Makefile or .gitignore line is about, or None."""
     m = re.match(r'^(?:TEST_GEN_PROGS\s*[:+]?=\s*)?(\S+)\s*$', row)
     return m.group(1) if m and m.group(1) in programs else None
 
 
-def maintainers(repo, patches):
+def maintainers(repo: str, patches: Sequence[str]) -> List[str]:
     """Whom the series goes to: scripts/get_maintainer.pl of the tree the
     series is made against, for all of its patches, without roles or git
     history, so that the same tree always gives the same list."""
@@ -230,7 +243,8 @@ def maintainers(repo, patches):
             if line.strip()]
 
 
-def fill_cover_letter(path, source, top, cc=()):
+def fill_cover_letter(path: str, source: str, top: str,
+                      cc: Sequence[str] = ()) -> None:
     """Put the cover letter's subject and text, from its source, where
     format-patch left placeholders; the text may include generated files
     with @include PATH@ on a line of its own, so that no figure is
@@ -259,7 +273,8 @@ def fill_cover_letter(path, source, top, cc=()):
         f.write(text)
 
 
-def regenerate(repo, top, base, files_of):
+def regenerate(repo: str, top: str, base: Base,
+               files_of: FilesOf) -> List[str]:
     """Write base's series into its patch directory: the hand-written
     patches renumbered, the generated ones after them."""
     patch_dir = os.path.join(top, base.patch_dir)
@@ -278,7 +293,8 @@ def regenerate(repo, top, base, files_of):
         shutil.rmtree(tmp)
 
 
-def stale(repo, top, base, files_of):
+def stale(repo: str, top: str, base: Base,
+          files_of: FilesOf) -> List[Tuple[str, str]]:
     """Patches in base's patch directory that differ from what
     generate() writes now: a list of (file name, what is wrong)."""
     patch_dir = os.path.join(top, base.patch_dir)
@@ -290,7 +306,7 @@ def stale(repo, top, base, files_of):
     try:
         fresh = {os.path.basename(p): p for p in
                  generate(repo, top, base, tmp, files_of)}
-        wrong = []
+        wrong: List[Tuple[str, str]] = []
         for name in sorted(set(have) | set(fresh)):
             if name not in have:
                 wrong.append((name, 'missing from patches/'))
