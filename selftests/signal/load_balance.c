@@ -600,6 +600,11 @@ TEST_F(pending_thread, linux_skips_sleeping_candidate_only_if_it_has_signal_pend
  * futex(2).  wants_signal() passes over a stopped or traced thread: B is
  * woken and runs the handler while A is still stopped.  Were A picked,
  * the signal would wait for A's tracer to let it go.
+ *
+ * A is stopped with PTRACE_ATTACH's SIGSTOP, a signal-delivery stop: A
+ * dequeued the SIGSTOP, so it has no signal pending while it is stopped,
+ * and only the stopped-or-traced test can pass it over (a thread stopped
+ * by PTRACE_INTERRUPT keeps TIF_SIGPENDING set for its trap).
  */
 FIXTURE(traced_thread) {
 	pid_t traced;
@@ -628,13 +633,13 @@ TEST_F(traced_thread, linux_passes_over_a_thread_stopped_by_its_tracer)
 	tm->blocked[0] = TG_SIGBIT(sig);
 	ASSERT_TRUE(team_start());
 
-	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, tm->tid[a], NULL, NULL))
-		TH_LOG("PTRACE_SEIZE of thread A: %s", strerror(errno));
+	ASSERT_EQ(0, ptrace(PTRACE_ATTACH, tm->tid[a], NULL, NULL))
+		TH_LOG("PTRACE_ATTACH to thread A: %s", strerror(errno));
 	self->traced = tm->tid[a];
-	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, tm->tid[a], NULL, NULL));
 	ASSERT_EQ(tm->tid[a], waitpid(tm->tid[a], &status, __WALL));
-	ASSERT_TRUE(WIFSTOPPED(status) && status >> 16 == PTRACE_EVENT_STOP)
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP)
 		TH_LOG("thread A's status %#x", status);
+	ASSERT_FALSE(thread_pending(a, SIGSTOP));
 	ASSERT_EQ('t', tg_task_state(tm->pid, tm->tid[a]));
 
 	ASSERT_EQ(0, kill(tm->pid, sig));
