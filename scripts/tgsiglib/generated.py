@@ -182,8 +182,9 @@ every task of the namespace (children, grandchildren, all their threads,
 nested namespaces, tasks that entered with setns()), and init is reaped
 only once all of them are gone. While it lives, init ignores signals
 with the default action from inside its namespace, SIGKILL included,
-and from an ancestor only SIGKILL and SIGSTOP get through. Pin both,
-watching the namespace's tasks through pidfds.'''),
+and from an ancestor only SIGKILL and SIGSTOP get through, sent with
+kill(), tgkill() or sigqueue(), and its handler sees si_pid 0 for them.
+Pin both, watching the namespace's tasks through pidfds.'''),
     Generated(
         subject='selftests/signal: test the signal_wake_target event',
         after=TRACEPOINT,

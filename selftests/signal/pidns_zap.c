@@ -607,11 +607,50 @@ FIXTURE_TEARDOWN(inside)
 	tg_reap(&self->init);
 }
 
-/* Signals sent to init by the test, from the parent namespace. */
+/*
+ * Signals sent to init by the test, from the parent namespace, in three
+ * ways: kill() has the kernel fill in the siginfo, tgkill() and sigqueue()
+ * bring one with the sender's pid in its own namespace, which
+ * send_signal_locked() must clear.
+ */
+enum how { SEND_KILL, SEND_TGKILL, SEND_SIGQUEUE };
+
 FIXTURE(outside) {
 	int host_ns;
 	pid_t init;
 };
+
+FIXTURE_VARIANT(outside) {
+	int how;
+	int code;		/* the si_code init's handler sees */
+};
+
+FIXTURE_VARIANT_ADD(outside, kill) {
+	.how = SEND_KILL, .code = SI_USER,
+};
+
+FIXTURE_VARIANT_ADD(outside, tgkill) {
+	.how = SEND_TGKILL, .code = SI_TKILL,
+};
+
+FIXTURE_VARIANT_ADD(outside, sigqueue) {
+	.how = SEND_SIGQUEUE, .code = SI_QUEUE,
+};
+
+/* Send @sig to process @pid of the parent namespace, the @how way. */
+static int send_outside(int how, pid_t pid, int sig)
+{
+	const union sigval val = { .sival_int = 0 };
+
+	switch (how) {
+	case SEND_TGKILL:
+		return tg_tgkill(pid, pid, sig);
+	case SEND_SIGQUEUE:
+		return sigqueue(pid, sig, val);
+	default:
+		return kill(pid, sig);
+	}
+}
 
 FIXTURE_SETUP(outside)
 {
@@ -689,14 +728,15 @@ TEST_F(outside, only_sigkill_and_sigstop_get_through_to_init)
 	ASSERT_GT(self->init, 0);
 	for (i = 0; i < ARRAY_SIZE(deadly); i++)
 		if (deadly[i] != SIGKILL && deadly[i] != SIGSTOP)
-			ASSERT_EQ(0, kill(self->init, deadly[i]));
-	ASSERT_EQ(0, kill(self->init, SIGRTMIN));
+			ASSERT_EQ(0, send_outside(variant->how, self->init,
+						  deadly[i]));
+	ASSERT_EQ(0, send_outside(variant->how, self->init, SIGRTMIN));
 	tg_add_and_wake(&z->sent, 1);
 	ASSERT_TRUE(wait_report(self->init))
 		TH_LOG("init stopped or died");
 	EXPECT_EQ(0, z->pending);
 
-	ASSERT_EQ(0, kill(self->init, SIGSTOP));
+	ASSERT_EQ(0, send_outside(variant->how, self->init, SIGSTOP));
 	ASSERT_EQ(0, waitid(P_PID, self->init, &si, WSTOPPED));
 	EXPECT_EQ(CLD_STOPPED, si.si_code);
 	EXPECT_EQ(SIGSTOP, si.si_status);
@@ -704,7 +744,7 @@ TEST_F(outside, only_sigkill_and_sigstop_get_through_to_init)
 	ASSERT_EQ(0, waitid(P_PID, self->init, &si, WCONTINUED));
 	EXPECT_EQ(CLD_CONTINUED, si.si_code);
 
-	ASSERT_EQ(0, kill(self->init, SIGKILL));
+	ASSERT_EQ(0, send_outside(variant->how, self->init, SIGKILL));
 	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
 	self->init = 0;
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -780,12 +820,12 @@ TEST_F(outside, handler_of_init_runs_with_si_pid_zero)
 	ASSERT_GT(self->init, 0);
 	/* Sent before the handler is in place, SIGUSR1 would be dropped. */
 	ASSERT_TRUE(zap_wait(self->init, &z->armed, 1));
-	ASSERT_EQ(0, kill(self->init, SIGUSR1));
+	ASSERT_EQ(0, send_outside(variant->how, self->init, SIGUSR1));
 	tg_add_and_wake(&z->sent, 1);
 	ASSERT_TRUE(wait_report(self->init));
 	EXPECT_EQ(1, z->handled);
 	EXPECT_EQ(0, z->seen_pid);
-	EXPECT_EQ(SI_USER, z->seen_code);
+	EXPECT_EQ(variant->code, z->seen_code);
 
 	tg_add_and_wake(&z->init_exit, 1);
 	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
