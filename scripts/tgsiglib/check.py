@@ -6,7 +6,8 @@
    every patch applies to its pinned base and is checkpatch --strict
    clean, and the copies the series carries of top-level files (the
    selftests, the documentation) are the same as the top-level ones;
-3. checkpatch --strict on tgsig's selftest sources;
+3. checkpatch --strict on tgsig's selftest sources, and libtraceevent
+   decoding signal_wake_target from the format file a patched guest wrote;
 4. on each base, the selftests on the unpatched and on the patched
    kernel under QEMU, and on mainline the patched kernel again with
    kconfig/debug.config (lockdep, KASAN, UBSAN, ...), where a splat fails
@@ -25,8 +26,8 @@ import os
 import unittest
 from typing import Iterator, List, Tuple
 
-from . import archtable, bases, deps, doccheck, provoke, report, series, \
-    splat, tracecheck
+from . import archtable, bases, deps, doccheck, formatcheck, provoke, \
+    report, series, splat, tracecheck
 from .errors import TgsigError
 from .kernel import prepare_base
 from .lock import tree_lock
@@ -243,6 +244,7 @@ def series_checks(shell: Shell, progress: Progress, opts: Options,
         root.subtests.append(sub)
         tree = tree or ws.repo
     root.subtests += reference_page(shell)
+    root.subtests += formatcheck.checks(shell, work_dir(opts))
     sources = [f for f in all_selftest_files(shell)
                if f.endswith(('.c', '.h'))]
     root.subtests += checkpatch(shell, tree, sources, files=True)

@@ -15,11 +15,11 @@ PACKAGES = [
     'bc', 'libelf-dev', 'libssl-dev', 'ccache', 'xz-utils', 'rsync', 'git',
     'libcap-dev', 'perl', 'python3',
 ]
-# Only `check` needs these: checkpatch's spelling list, sparse, and the
-# harness's own linters.
+# Only `check` needs these: checkpatch's spelling list, sparse, the
+# harness's own linters, and libtraceevent (the trace event's consumer).
 CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
                   'python3-ply', 'python3-git', 'python3-docutils',
-                  'python3-mypy']
+                  'python3-mypy', 'libtraceevent-dev']
 # Only `bench` needs this: the plot of its figures.
 BENCH_PACKAGES = ['gnuplot-nox']
 
