@@ -488,26 +488,26 @@ static inline pid_t bench_fork_init(int (*fn)(void *), void *arg)
 }
 
 /* Set by bench_allow_kill_all() in the init of a new PID namespace only. */
-static ino_t bench_kill_all_ns;
+static bool bench_kill_all_allowed;
 
 /*
  * Called by the init that bench_fork_init() started, with @outer the
  * namespace it was forked from: the one process that may send kill(-1).
+ * The guard is the selftests' own, tg_in_new_pidns(); it runs here, once,
+ * so that the kill(-1) calls a benchmark times do not include it.
  */
 static inline void bench_allow_kill_all(ino_t outer)
 {
-	ino_t ns = bench_pidns(0);
-
-	if (getpid() != 1 || ns == outer)
+	if (getpid() != 1 || !tg_in_new_pidns(outer))
 		bench_fail("refusing kill(-1): pid %d is not the init of a new PID namespace",
 			   getpid());
-	bench_kill_all_ns = ns;
+	bench_kill_all_allowed = true;
 }
 
 /* kill(-1, @sig), which never leaves a namespace bench_allow_kill_all() made. */
 static inline int bench_kill_all(int sig)
 {
-	if (!bench_kill_all_ns)
+	if (!bench_kill_all_allowed)
 		bench_fail("refusing kill(-1) outside a new PID namespace");
 	return kill(-1, sig);
 }

@@ -48,8 +48,6 @@
 #define MAX_REPS	1000
 #define MAX_PROCS	100000
 #define MAX_CHILDREN	1024
-/* The inode of the initial PID namespace (PROC_PID_INIT_INO). */
-#define INIT_PID_NS_INO	0xEFFFFFFCU
 #define TRACING		"/sys/kernel/tracing"
 #define TRACE_BUF	(4 << 20)
 
@@ -342,7 +340,7 @@ int main(int argc, char **argv)
 	initial = !strcmp(opts[3].value, "yes");
 	if (!initial && strcmp(opts[3].value, "no"))
 		bench_fail("--initial-ns %s: yes or no", opts[3].value);
-	if (initial && bench_pidns(0) != INIT_PID_NS_INO)
+	if (initial && bench_pidns(0) != TG_INIT_PID_NS_INO)
 		bench_fail("--initial-ns yes: not in the initial PID namespace");
 	outside = calloc(procs[nsizes - 1] + 1, sizeof(*outside));
 	if (!outside)

@@ -42,8 +42,6 @@
 #define MAX_REPS	1000
 #define MAX_PROCS	100000
 #define MAX_THREADS	64
-/* The inode of the initial PID namespace (PROC_PID_INIT_INO). */
-#define INIT_PID_NS_INO	0xEFFFFFFCU
 
 struct shared {
 	ino_t outer_ns;
@@ -111,7 +109,7 @@ static void initial_ns(long *procs, int nsizes, int reps)
 	char params[64];
 	int n = 0, s;
 
-	if (bench_pidns(0) != INIT_PID_NS_INO)
+	if (bench_pidns(0) != TG_INIT_PID_NS_INO)
 		bench_fail("kill_all_init: not in the initial PID namespace");
 	if (!pids)
 		bench_fail("out of memory");

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -119,6 +120,24 @@ static inline char tg_task_state(pid_t tgid, pid_t tid)
 	if (!p || p[1] != ' ')
 		return 0;
 	return p[2];
+}
+
+/* The inode of the initial PID namespace (PROC_PID_INIT_INO). */
+#define TG_INIT_PID_NS_INO	0xEFFFFFFCU
+
+/*
+ * The one guard in front of kill(-1), for the tests and the benchmarks
+ * alike: whether the caller is in a PID namespace that is neither the
+ * initial one nor @outer, the namespace (inode of /proc/PID/ns/pid) of the
+ * test or benchmark that made it.  From anywhere else kill(-1) would
+ * signal processes that are not the test's own.
+ */
+static inline bool tg_in_new_pidns(ino_t outer)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) &&
+	       st.st_ino != TG_INIT_PID_NS_INO && st.st_ino != outer;
 }
 
 /* Number of threads of @tgid, from /proc/PID/status. -1 when gone. */

@@ -59,7 +59,7 @@ static char text[TEXT_MAX];
 /* Read @path into @buf as a string; its length, or -1 with errno set. */
 static ssize_t slurp(const char *path, char *buf, size_t size)
 {
-	ssize_t n, len = 0;
+	ssize_t n = 0, len = 0;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
