@@ -19,7 +19,7 @@ from typing import (Callable, Collection, Dict, Iterable, List, Optional,
 
 from .bases import Base
 from .errors import TgsigError
-from .generated import GENERATED, Generated
+from .generated import GENERATED, Copy, Generated
 from .selftests import MERGED, merge_lines
 from .workspace import BASE_TAG, GIT_ENV, series_files
 
@@ -178,11 +178,14 @@ def _commit(repo: str, top: str, gen: Generated,
         copies += [(f'selftests/{collection}/{p}.c',
                     f'tools/testing/selftests/{collection}/{p}.c')
                    for p in programs]
+        _copy(repo, top, gen, copies)
         every = _programs(os.path.join(src, 'Makefile'))
         for name in MERGED:
             with open(os.path.join(src, name), encoding='utf-8') as f:
                 rows = f.read().split('\n')
-            kept = [r for r in rows if _named(r, every) in (None, *so_far)]
+            # A header joins LOCAL_HDRS with the patch that adds it.
+            kept = [r for r in rows if _named(r, every) in (None, *so_far)
+                    and not _header_to_come(r, dest)]
             text = merge_lines(_at_base(repo, os.path.join(
                 'tools/testing/selftests', collection, name)),
                 '\n'.join(kept))
@@ -190,6 +193,19 @@ def _commit(repo: str, top: str, gen: Generated,
             with open(os.path.join(dest, name), 'w', encoding='utf-8') as f:
                 f.write(text)
             _git(repo, 'add', '-f', '--', os.path.join(dest, name))
+    else:
+        _copy(repo, top, gen, copies)
+    for path, line, *anchor in gen.inserts:
+        _insert_line(os.path.join(repo, path), line, *anchor)
+        _git(repo, 'add', '-f', '--', path)
+    _git(repo, 'commit', '-q', '-m',
+         f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+
+
+def _copy(repo: str, top: str, gen: Generated,
+          copies: List[Copy]) -> None:
+    """Copy the files of copies ([(source in top, path in repo)]) into
+    repo and add them."""
     for src, dest in copies:
         src_abs = os.path.join(top, src)
         if not os.path.exists(src_abs):
@@ -199,11 +215,15 @@ def _commit(repo: str, top: str, gen: Generated,
         os.makedirs(os.path.dirname(dest_abs), exist_ok=True)
         shutil.copy2(src_abs, dest_abs)
         _git(repo, 'add', '-f', '--', dest)
-    for path, line, *anchor in gen.inserts:
-        _insert_line(os.path.join(repo, path), line, *anchor)
-        _git(repo, 'add', '-f', '--', path)
-    _git(repo, 'commit', '-q', '-m',
-         f'{gen.subject}\n\n{gen.body}\n\n{_SIGNOFF}')
+
+
+def _header_to_come(row: str, dest: str) -> bool:
+    """row is a Makefile's LOCAL_HDRS line for a header that dest, the
+    collection's directory so far, does not have yet."""
+    m = re.match(r'^LOCAL_HDRS\s*[:+]?=\s*(\S+)\s*$', row)
+    if not m:
+        return False
+    return not os.path.exists(os.path.join(dest, m.group(1)))
 
 
 def _at_base(repo: str, path: str) -> Optional[str]:

@@ -123,6 +123,26 @@ class Generate(unittest.TestCase):
                           f.read())
         self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
 
+    def test_a_header_joins_local_hdrs_with_the_patch_that_adds_it(self):
+        write(os.path.join(self.top, 'selftests/c/b.h'), 'int h;\n')
+        write(os.path.join(self.top, 'selftests/c/Makefile'),
+              'TEST_GEN_PROGS := a\nTEST_GEN_PROGS += b\n'
+              'LOCAL_HDRS += b.h\ninclude ../lib.mk\n')
+        later = Generated('selftests: c: add b', after=None,
+                          programs=('c', ['b']), body='Add b.',
+                          copies=[('selftests/c/b.h',
+                                   'tools/testing/selftests/c/b.h')])
+        series.GENERATED = [SMALL[0], later, SMALL[2]]
+        names = series.regenerate(self.repo, self.top, BASE, files_of)
+        with open(names[0]) as f:
+            self.assertNotIn('b.h', f.read())
+        with open(names[1]) as f:
+            text = f.read()
+        self.assertIn('+LOCAL_HDRS += b.h\n', text)
+        self.assertIn('create mode 100644 tools/testing/selftests/c/b.h',
+                      text)
+        self.assertEqual(series.stale(self.repo, self.top, BASE, files_of), [])
+
     def test_a_file_no_patch_carries_is_an_error(self):
         write(os.path.join(self.top, 'selftests/c/extra.h'), 'int e;\n')
         with self.assertRaises(TgsigError) as cm:
