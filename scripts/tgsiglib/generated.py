@@ -86,10 +86,10 @@ sent to. It checks the table of the previous patch from user space, as
 the KUnit suite checks it from inside.
 
 tg_util.h holds what the programs share: waiting on futex words, pipes,
-pidfds and task states in /proc, never on time; a process of N threads
-that serve commands; reaping with a bound. The config and settings cover
-every program the series adds to the directory; the timeout is the 300
-seconds the longest of them, a bounded signal storm, needs.'''),
+pidfds and task states in /proc, never on time; reaping with a bound.
+The config and settings cover every program the series adds to the
+directory; the timeout is the 300 seconds the longest of them, a bounded
+signal storm, needs.'''),
     Generated(
         subject='selftests/signal: add bad input and permission checks',
         after=TABLE,
@@ -105,13 +105,19 @@ do_send_specific() or the siginfo copy-in shows up as an errno.'''),
         subject='selftests/signal: test which thread runs a handler',
         after=TABLE,
         programs=(_SIG, ['delivery']),
+        copies=[(f'selftests/{_SIG}/tg_team.h', f'{_SIG_DIR}/tg_team.h')],
         body='''\
 A thread-directed signal (tgkill(), a synchronous fault, SIGPIPE,
 SIGXFSZ) runs its handler on the thread it names; a process-directed one
 on some thread that does not block it, exactly once, and on none while
 every thread blocks it. Test both with subjects whose threads serve
 commands through a shared page, record in their handlers which thread
-ran, and report it back; the test process sends and reads /proc.'''),
+ran, and report it back; the test process sends and reads /proc.
+
+tg_team.h holds that subject, a process of N threads that serve
+commands, for this program and the next: each adds its own commands and
+handler through a few hooks, and every wait gives up as soon as the
+subject has died.'''),
     Generated(
         subject='selftests/signal: test how complete_signal() picks a '
         'thread',
