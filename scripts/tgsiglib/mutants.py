@@ -411,11 +411,13 @@ def _cell(text: str) -> str:
 def markdown(outcomes: List[Outcome], command: str, seconds: float,
              test_filter: Optional[str], started: str) -> str:
     kernel = next((o.record for o in outcomes if o.record), None)
+    # The tree the mutants went on, without the first one's patch name.
+    tree = kernel.tree.split(' + ')[0] if kernel else ''
     lines = [f'# Mutants, {started}', '',
              f'`{command}`: each mutant applied on top of the series, built '
              'and booted'
              + (f' ({(kernel.accel or "?").upper()}, -smp {kernel.smp}, '
-                f'{kernel.tree})' if kernel else '')
+                f'{tree})' if kernel else '')
              + f', selftests `{test_filter or "all"}`; '
              f'{plural(len(outcomes), "mutant")} in {duration(seconds)}.', '',
              '| ' + ' | '.join(HEADER) + ' |',

@@ -244,9 +244,11 @@ class Judge(unittest.TestCase):
 def outcome(name, verdict, failed=None, named=(), seconds=75, rule='r'):
     m = mutants.Mutant(name, os.path.join(REPO, 'mutants', name + '.patch'),
                        'does', rule, [ZAP])
+    # A run's tree label names the extra patch it put on top.
     return mutants.Outcome(m, verdict, list(named), failed or {}, '', None,
                            seconds, RunRecord(Test('tgsig'), accel='tcg',
-                                              smp=4, tree='linux'))
+                                              smp=4,
+                                              tree=f'linux + {name}.patch'))
 
 
 class Render(unittest.TestCase):
@@ -279,6 +281,7 @@ class Render(unittest.TestCase):
         self.assertIn('| mutant | the rule it breaks | tests that failed | '
                       'caught | time |', md)
         self.assertIn('| a | pipes \\| escaped | ', md)
+        # The header names the tree, not the first mutant's patch.
         self.assertIn('(TCG, -smp 4, linux)', md)
         self.assertIn('`signal*`', md)
         self.assertIn('1h06m', md)
