@@ -59,7 +59,7 @@ def tap(name, cases, rc=None):
     return out
 
 
-def tree(planned, text, outcome='done', booted=True):
+def tree(planned, text, outcome='done', booted=True, known=None):
     """A results tree as a run record read from results.json holds it."""
     stream = GuestStream()
     if booted:
@@ -70,7 +70,8 @@ def tree(planned, text, outcome='done', booted=True):
     boot = BootResult(outcome, '' if outcome == 'done' else 'stopped',
                       stream, 0, 1.0,
                       stream.current.name if stream.current else '')
-    return Test.from_json(results.build_tree(planned, boot, []).to_json())
+    return Test.from_json(results.build_tree(planned, boot, [],
+                                                  known=known).to_json())
 
 
 def mutant(*specs, name='m'):
@@ -161,6 +162,14 @@ class Judge(unittest.TestCase):
         verdict, named, _ = mutants.judge(mutant(f'{ZAP}/setns_zombie.*'), t)
         self.assertEqual(verdict, 'caught')
         self.assertEqual(named, [f'{ZAP}/{CASE}'])
+
+    def test_known_failure_is_still_a_failure(self):
+        # A flaky case listed in known-failures is XFAIL when it fails:
+        # the mutant that made it fail is caught all the same.
+        t = tree([ZAP], tap(ZAP, [(CASE, False)], rc=1),
+                 known={f'{ZAP}/{CASE}': 'flaky: a race'})
+        self.assertEqual(mutants.judge(mutant(f'{ZAP}/{CASE}'), t)[0],
+                         'caught')
 
     def test_program_spec_takes_any_case(self):
         t = tree([ZAP], tap(ZAP, [('a', True), ('b', False)], rc=1))
