@@ -41,7 +41,7 @@ import time
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
                     Tuple)
 
-from . import testrun
+from . import bases, testrun
 from .errors import (BuildFailed, ConfigNotKept, PatchDoesNotApply,
                      TgsigError)
 from .ktap import Status, Test
@@ -119,18 +119,33 @@ def read_mutant(path: str) -> Mutant:
         return parse_patch(f.read(), path)
 
 
-def mutant_files(directory: str = MUTANT_DIR) -> List[str]:
-    if not os.path.isdir(directory):
-        return []
-    return sorted(os.path.join(directory, n) for n in os.listdir(directory)
-                  if n.endswith('.patch'))
+def base_subdir(base: str) -> Optional[str]:
+    """The subdirectory of mutants/ that holds a base's own versions of
+    mutants whose lines differ there: the one its series has under
+    patches/ (6.12 for lts), None for mainline."""
+    rel = os.path.relpath(bases.get(base).patch_dir, 'patches')
+    return None if rel == '.' else rel
 
 
-def select(wanted: Sequence[str], directory: str = MUTANT_DIR) -> List[str]:
+def mutant_files(directory: str = MUTANT_DIR,
+                 subdir: Optional[str] = None) -> List[str]:
+    """The mutants of @directory; a file of @subdir replaces the one of
+    the same name, so that a base runs its own version of a mutant."""
+    found: Dict[str, str] = {}
+    for d in [directory] + ([os.path.join(directory, subdir)]
+                            if subdir else []):
+        if os.path.isdir(d):
+            found.update((n, os.path.join(d, n)) for n in os.listdir(d)
+                         if n.endswith('.patch'))
+    return [found[n] for n in sorted(found)]
+
+
+def select(wanted: Sequence[str], directory: str = MUTANT_DIR,
+           subdir: Optional[str] = None) -> List[str]:
     """The mutant files to run: all of @directory when @wanted is empty,
     else each entry as a path, a name in @directory (with or without
-    .patch) or a glob over those names."""
-    files = mutant_files(directory)
+    .patch) or a glob over those names; @subdir as mutant_files()."""
+    files = mutant_files(directory, subdir)
     if not wanted:
         if not files:
             raise TgsigError(f'no mutants in {directory}')
@@ -501,7 +516,8 @@ def mutants_command(opts: Options, wanted: Sequence[str], shell: Shell,
     if opts.baseline or opts.extra_patches or opts.exec_files:
         raise TgsigError('mutants apply on top of the series: --baseline, '
                          '--extra-patch and --exec do not go with it')
-    mutants = [read_mutant(p) for p in select(wanted, directory)]
+    mutants = [read_mutant(p) for p in select(wanted, directory,
+                                               base_subdir(opts.base))]
     if not opts.filter:
         opts = dataclasses.replace(
             opts, filter=default_filter(list(our_selftests())))

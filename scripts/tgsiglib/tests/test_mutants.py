@@ -130,7 +130,8 @@ class TheMutants(unittest.TestCase):
     """The patches in mutants/ themselves."""
 
     def test_at_least_twelve_each_naming_existing_tests(self):
-        files = mutants.mutant_files()
+        files = mutants.mutant_files() + mutants.mutant_files(
+            subdir=mutants.base_subdir('lts'))
         self.assertGreaterEqual(len(files), 12)
         progs = selftest_programs()
         for path in files:
@@ -146,8 +147,17 @@ class TheMutants(unittest.TestCase):
                                     for p in progs[collection]),
                                 f'{path}: {spec}: no such program')
 
+    def test_a_base_version_has_a_mainline_one(self):
+        # mutants/ is made against the mainline series; mutants/6.12/
+        # holds only 6.12's versions of those.
+        main = {os.path.basename(f) for f in mutants.mutant_files()}
+        sub = mutants.base_subdir('lts')
+        for path in mutants.mutant_files(subdir=sub):
+            self.assertIn(os.path.basename(path), main, path)
+
     def test_names_are_unique_and_made_by_format_patch(self):
-        for path in mutants.mutant_files():
+        for path in set(mutants.mutant_files() + mutants.mutant_files(
+                subdir=mutants.base_subdir('lts'))):
             with open(path, encoding='utf-8') as f:
                 text = f.read()
             self.assertTrue(text.startswith('From '), path)
@@ -321,6 +331,21 @@ class Select(unittest.TestCase):
         self.assertEqual(mutants.select([path], self.dir), [path])
         with self.assertRaises(TgsigError):
             mutants.select(['nope'], self.dir)
+
+    def test_a_base_runs_its_own_version(self):
+        os.mkdir(os.path.join(self.dir, '6.12'))
+        for n in ('zap', 'only-612'):
+            with open(os.path.join(self.dir, '6.12', n + '.patch'),
+                      'w') as f:
+                f.write(PATCH)
+        self.assertEqual(mutants.base_subdir('lts'), '6.12')
+        self.assertIsNone(mutants.base_subdir('mainline'))
+        rel = [os.path.relpath(f, self.dir)
+               for f in mutants.select([], self.dir, '6.12')]
+        self.assertEqual(rel, ['kill-all-a.patch', 'kill-all-b.patch',
+                               '6.12/only-612.patch', '6.12/zap.patch'])
+        self.assertEqual(mutants.select(['zap'], self.dir),
+                         [os.path.join(self.dir, 'zap.patch')])
 
     def test_default_filter(self):
         self.assertEqual(mutants.default_filter(['signal']), 'signal:*')
