@@ -193,13 +193,9 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 /* Record our pid as the test's namespace sees it, and our own. */
 static void enlist(struct slot *s)
 {
-	char link[32];
-	ssize_t n;
+	pid_t tid;
 
-	n = readlink("/proc/self", link, sizeof(link) - 1);
-	TASK_CHECK(n > 0);
-	link[n] = '\0';
-	s->pid = atoi(link);
+	TASK_CHECK(!tg_proc_self_ids(&s->pid, &tid));
 	s->nspid = getpid();
 	TASK_CHECK(s->pid > 0);
 }

@@ -74,16 +74,11 @@ static int nr_enlisted(int who)
 /* Record the host pid and tid of the calling thread. */
 static void enlist(void)
 {
-	char link[64];
 	int i, pid, tid;
-	ssize_t n;
 
-	n = readlink("/proc/thread-self", link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = '\0';
+	if (!tg_proc_self_ids(&pid, &tid)) {
 		i = __atomic_fetch_add(&z->slots, 1, __ATOMIC_ACQ_REL);
-		if (i < NR_TASKS &&
-		    sscanf(link, "%d/task/%d", &pid, &tid) == 2) {
+		if (i < NR_TASKS) {
 			z->task[i].pid = pid;
 			z->task[i].tid = tid;
 			tg_add_and_wake(&z->ready, 1);
@@ -438,23 +433,13 @@ TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 /* The PF_* flags of task @pid, from /proc/PID/stat; 0 when gone. */
 static unsigned long task_flags(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	unsigned long flags = 0;
-	ssize_t n;
-	int fd;
+	unsigned long flags;
+	const char *f;
+	char buf[512];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* After "(comm) ": state ppid pgrp session tty_nr tpgid flags */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+	/* state ppid pgrp session tty_nr tpgid flags */
+	f = tg_proc_stat(pid, 0, buf, sizeof(buf));
+	if (!f || sscanf(f, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
 		return 0;
 	return flags;
 }

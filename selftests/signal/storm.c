@@ -263,18 +263,11 @@ static int slot_claim(struct slot *tab, int n)
 /* Fill in the calling thread's ids; open the slot to senders. */
 static void slot_open(struct slot *s, bool thread)
 {
-	char link[64];
-	int pid = 0, tid = 0;
-	ssize_t n;
+	pid_t pid = 0, tid = 0;
 
-	n = readlink("/proc/thread-self", link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = '\0';
-		if (sscanf(link, "%d/task/%d", &pid, &tid) != 2)
-			pid = 0;
-	}
-	if (!pid || !tid)
-		error("readlink /proc/thread-self", n < 0 ? errno : EINVAL);
+	errno = 0;
+	if (tg_proc_self_ids(&pid, &tid))
+		error("readlink /proc/thread-self", errno ? errno : EINVAL);
 	s->ns = my_ns;
 	s->pid = pid;
 	s->tid = thread ? tid : 0;
@@ -1017,17 +1010,12 @@ static int agent_main(int argc, char **argv)
 /* Queued signals of this user, from SigQ in /proc/self/status. */
 static int sigq(long *limit)
 {
-	char line[256];
-	int queued = -1;
-	FILE *f;
+	char val[64];
+	int queued;
 
-	f = fopen("/proc/self/status", "re");
-	if (!f)
+	if (tg_proc_status(getpid(), 0, "SigQ", val, sizeof(val)) ||
+	    sscanf(val, "%d/%ld", &queued, limit) != 2)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "SigQ: %d/%ld", &queued, limit) == 2)
-			break;
-	fclose(f);
 	return queued;
 }
 
@@ -1147,14 +1135,10 @@ FIXTURE(storm) {
 
 FIXTURE_SETUP(storm)
 {
-	char link[64], want[64];
-	ssize_t n;
+	pid_t pid, tid;
 
-	n = readlink("/proc/thread-self", link, sizeof(link) - 1);
-	ASSERT_GT(n, 0);
-	link[n] = '\0';
-	snprintf(want, sizeof(want), "%d/task/%d", getpid(), tg_gettid());
-	if (strcmp(link, want))
+	ASSERT_EQ(0, tg_proc_self_ids(&pid, &tid));
+	if (pid != getpid() || tid != tg_gettid())
 		SKIP(return, "/proc is not from this PID namespace");
 	self->memfd = memfd_create("tg_signal_storm", 0);
 	ASSERT_GE(self->memfd, 0);

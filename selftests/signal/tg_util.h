@@ -97,29 +97,101 @@ static inline void tg_add_and_wake(int *word, int n)
 }
 
 /*
+ * The /proc readers of the suite.  /proc here is the one the test mounted
+ * or inherited, so the ids in it are those of that mount's PID namespace.
+ */
+
+/*
+ * Read /proc/@tgid/task/@tid/stat (/proc/@tgid/stat when @tid is 0) into
+ * @buf and return its fields after "(comm) ", state first, or NULL when
+ * the task is gone.  comm may contain spaces and ')': the fields follow
+ * the last ')'.
+ */
+static inline const char *tg_proc_stat(pid_t tgid, pid_t tid, char *buf,
+				       size_t size)
+{
+	char path[64], *p;
+	ssize_t n;
+	int fd;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/*
+ * Copy the value of line "@field:" of /proc/@tgid/task/@tid/status
+ * (/proc/@tgid/status when @tid is 0) to @val.  Returns 0, or -1 when the
+ * task is gone or has no such line.
+ */
+static inline int tg_proc_status(pid_t tgid, pid_t tid, const char *field,
+				 char *val, size_t size)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	int ret = -1;
+	FILE *f;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status",
+			 tgid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/status", tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			const char *v = line + len + 1;
+			size_t n = strnlen(v, size - 1);
+
+			memcpy(val, v, n);
+			val[n] = '\0';
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The calling thread's pid and tid as /proc names them (its mount's PID
+ * namespace, which need not be the caller's).  Returns 0 or -1.
+ */
+static inline int tg_proc_self_ids(pid_t *pid, pid_t *tid)
+{
+	char link[64];
+	ssize_t n;
+
+	n = readlink("/proc/thread-self", link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	return sscanf(link, "%d/task/%d", pid, tid) == 2 ? 0 : -1;
+}
+
+/*
  * Scheduler state letter of @tid in thread group @tgid ('R', 'S', 'T',
  * 't', 'Z', ...), or 0 when the task is gone.
  */
 static inline char tg_task_state(pid_t tgid, pid_t tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char buf[512];
+	const char *f = tg_proc_stat(tgid, tid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may contain spaces and ')': the state follows the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return 0;
-	return p[2];
+	return f ? f[0] : 0;
 }
 
 /* The inode of the initial PID namespace (PROC_PID_INIT_INO). */
@@ -143,19 +215,10 @@ static inline bool tg_in_new_pidns(ino_t outer)
 /* Number of threads of @tgid, from /proc/PID/status. -1 when gone. */
 static inline int tg_thread_count(pid_t tgid)
 {
-	char path[64], line[256];
-	int threads = -1;
-	FILE *f;
+	char val[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tgid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Threads: %d", &threads) == 1)
-			break;
-	fclose(f);
-	return threads;
+	return tg_proc_status(tgid, 0, "Threads", val, sizeof(val)) ? -1 :
+	       atoi(val);
 }
 
 /* SIGKILL a child of ours, if there is one, and reap it. */
@@ -244,28 +307,12 @@ static inline char tg_wait_task_state(pid_t tgid, pid_t tid, const char *states)
 static inline int tg_proc_sigset(pid_t tgid, pid_t tid, const char *field,
 				 unsigned long long *set)
 {
-	char path[64], line[256];
-	size_t len = strlen(field);
-	int ret = -1;
-	FILE *f;
+	char val[64];
 
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/status",
-			 tgid, tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/status", tgid);
-	f = fopen(path, "re");
-	if (!f)
+	if (tg_proc_status(tgid, tid, field, val, sizeof(val)))
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			*set = strtoull(line + len + 1, NULL, 16);
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
+	*set = strtoull(val, NULL, 16);
+	return 0;
 }
 
 /*
