@@ -35,7 +35,7 @@ from .plan import Entry, Plan
 from .qemu import BootResult
 from .record import RunRecord
 from .rundirs import new_run_dir
-from .shell import Progress, Shell, quote
+from .shell import Progress, Shell
 from .stream import TestRun
 from .testrun import with_boot
 
@@ -521,7 +521,3 @@ def rewrite_command(run_dir: str, shell: Shell, progress: Progress) -> int:
     print(f'rewrote results.md, letter.txt, plot.gp and bench.svg in '
           f'{run_dir} from {len(rows)} rows')
     return 0
-
-
-def command_line(argv: Sequence[str]) -> str:
-    return 'scripts/tgsig ' + quote(argv) if argv else 'scripts/tgsig'

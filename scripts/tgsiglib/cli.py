@@ -240,6 +240,20 @@ def parser() -> argparse.ArgumentParser:
                          help='a mutant name (or glob) in mutants/, or a '
                          'patch file')
     _add_groups(mutants, RUN, leave_out=(_baseline, _extra_patch, _exec))
+    bis = sub.add_parser(
+        'bisect', help='the series patch by patch: build, boot and run the '
+        'tests the tree has after each patch, with a summary table',
+        description='For each patch K of the series (all of them, or '
+        '--patches A-B), build the tree with the first K patches applied '
+        '(incrementally, in the one build directory), with the selftests '
+        "that tree has, boot it and run them: tgsig's own collection by "
+        "default (--filter '*' for every collection). bisect.md, "
+        'bisect.txt and bisect.json go into work/runs/STAMP-bisect/. '
+        'Exits 1 unless every patch built, booted and passed.')
+    bis.add_argument('--patches', metavar='A-B',
+                     help='only these patches (K, or A-B; numbered from 1)')
+    _add_groups(bis, RUN, leave_out=(_baseline, _extra_patch, _exec,
+                                     _tree))
     e2e = sub.add_parser(
         'e2e', help="the harness's end-to-end cases: programs that provoke "
         'a failure (an exit code, a WARN, an oops, a panic, a hung task) '
@@ -316,6 +330,16 @@ def run_options(args: argparse.Namespace) -> Options:
 bench_options = run_options
 
 
+def bisect_options(args: argparse.Namespace) -> Options:
+    """run_options(), with tgsig's own collection as the default filter:
+    the tests the series adds, and on mainline the kernel's own signal
+    tests that share their directory."""
+    opts = run_options(args)
+    if not opts.filter:
+        opts.filter = 'signal:*'
+    return opts
+
+
 def main(argv: List[str]) -> int:
     args = parser().parse_args(argv)
     if args.command == 'compare':
@@ -352,7 +376,8 @@ def main(argv: List[str]) -> int:
             from .benchrun import rewrite_command
             return rewrite_command(args.rewrite, shell, progress)
         if args.command == 'bench':
-            from .benchrun import bench_command, command_line
+            from .benchrun import bench_command
+            from .report import command_line
             return bench_command(bench_options(args), shell, progress,
                                  quick=args.quick, boots=args.reps,
                                  programs=args.programs,
@@ -361,6 +386,11 @@ def main(argv: List[str]) -> int:
             from .mutants import mutants_command
             return mutants_command(run_options(args), args.mutant_files,
                                    shell, progress, argv)
+        if args.command == 'bisect':
+            from .bisect import bisect_command
+            from .report import command_line
+            return bisect_command(bisect_options(args), shell, progress,
+                                  command_line(argv), args.patches)
         if args.command == 'series':
             from .seriescmd import series_command
             return series_command(run_options(args), shell, progress,

@@ -94,6 +94,12 @@ def _prepare_kernel(opts: Options, shell: Shell, progress: Progress,
         if variant == 'patched':
             head = ws.series_head(patches)
             progress.say(f'series: {len(patches)} patches on {BASE_TAG}')
+            if opts.series_upto is not None:
+                back = len(patches) - opts.series_upto
+                head = ws.rev(f'{head}~{back}') or head
+                patches = patches[:opts.series_upto]
+                progress.say(f'bisect: the first {len(patches)} patches '
+                             f'({head[:12]}), with the selftests they have')
         else:
             head = base
         if opts.extra_patches:
@@ -106,6 +112,11 @@ def _prepare_kernel(opts: Options, shell: Shell, progress: Progress,
     targets = collections(opts.base)
     frags = fragments(opts, ws.repo, variant)
     ours = all_selftest_files(shell)
+    if opts.series_upto is not None:
+        # The tree's own selftests: head names them all.
+        targets = [t for t in targets if ws.has_file(
+            head, f'tools/testing/selftests/{t}/Makefile')]
+        ours = []
     key = build.artifact_key(head, digest(frags),
                              digest(ours, ' '.join(targets)))
     arts = build.Artifacts(ws.root, key)
@@ -118,7 +129,8 @@ def _prepare_kernel(opts: Options, shell: Shell, progress: Progress,
     else:
         with progress.step('configure'):
             ws.checkout(head)
-            overlay_selftests(ws.repo, shell)
+            if opts.series_upto is None:
+                overlay_selftests(ws.repo, shell)
             builder.configure(frags, build_log)
         with progress.step('build kernel (bzImage, headers)'):
             builder.kernel(build_log)

@@ -36,7 +36,6 @@ import fnmatch
 import json
 import os
 import re
-import shlex
 import time
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
                     Tuple)
@@ -48,6 +47,7 @@ from .ktap import Status, Test
 from .options import Options
 from .paths import REPO, work_dir
 from .record import RunRecord
+from .report import command_line, duration, plural
 from .rundirs import new_run_dir, point_latest
 from .selftests import our_selftests
 from .shell import Progress, Shell
@@ -362,19 +362,6 @@ def run_one(mutant: Mutant, opts: Options, shell: Shell, progress: Progress,
 
 # -- reports -----------------------------------------------------------------
 
-def plural(n: int, word: str) -> str:
-    return f'{n} {word}' + ('' if n == 1 else 's')
-
-
-def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f'{seconds}s'
-    if seconds < 3600:
-        return f'{seconds // 60}m{seconds % 60:02d}s'
-    return f'{seconds // 3600}h{seconds // 60 % 60:02d}m'
-
-
 def caught_word(verdict: str) -> str:
     return {'caught': 'yes', 'survived': 'NO',
             'skipped': 'NO (skipped)'}.get(verdict, verdict)
@@ -503,10 +490,6 @@ def _link(run_dir: str, name: str, target: Optional[str]) -> None:
         pass
 
 
-def command_line(argv: Sequence[str]) -> str:
-    return 'scripts/tgsig ' + ' '.join(shlex.quote(a) for a in argv)
-
-
 def mutants_command(opts: Options, wanted: Sequence[str], shell: Shell,
                     progress: Progress, argv: Sequence[str] = (),
                     runner: Optional[Runner] = None,
@@ -516,8 +499,8 @@ def mutants_command(opts: Options, wanted: Sequence[str], shell: Shell,
     if opts.baseline or opts.extra_patches or opts.exec_files:
         raise TgsigError('mutants apply on top of the series: --baseline, '
                          '--extra-patch and --exec do not go with it')
-    mutants = [read_mutant(p) for p in select(wanted, directory,
-                                               base_subdir(opts.base))]
+    files = select(wanted, directory, base_subdir(opts.base))
+    mutants = [read_mutant(p) for p in files]
     if not opts.filter:
         opts = dataclasses.replace(
             opts, filter=default_filter(list(our_selftests())))

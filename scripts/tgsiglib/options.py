@@ -29,6 +29,9 @@ class Options:
     memory: str = '2G'
     timeout_scale: Optional[int] = None
     extra_patches: List[str] = dataclasses.field(default_factory=list)
+    # `bisect`: only the first N patches of the series, with the selftests
+    # the tree has after them instead of tgsig's own copy.
+    series_upto: Optional[int] = None
 
     @property
     def variant(self) -> str:

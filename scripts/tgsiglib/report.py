@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from . import ktap
-from typing import Dict, Iterator, Tuple
+from typing import Dict, Iterator, Sequence, Tuple
 
 from .ktap import Status, Test
 from .record import RunRecord
+from .shell import quote
 
 _WORD = {Status.PASS: 'ok', Status.FAIL: 'FAIL', Status.SKIP: 'skip',
          Status.ERROR: 'ERROR', Status.TIMEOUT: 'TIMEOUT',
          Status.XFAIL: 'xfail'}
+
+
+def command_line(argv: Sequence[str]) -> str:
+    """How a command was typed, for the files that record its results."""
+    return 'scripts/tgsig ' + quote(argv) if argv else 'scripts/tgsig'
+
+
+def plural(n: int, word: str) -> str:
+    return f'{n} {word}' + ('' if n == 1 else 's')
+
+
+def duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f'{seconds}s'
+    if seconds < 3600:
+        return f'{seconds // 60}m{seconds % 60:02d}s'
+    return f'{seconds // 3600}h{seconds // 60 % 60:02d}m'
 
 
 def totals_line(counts: Dict[str, int]) -> str:

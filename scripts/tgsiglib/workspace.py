@@ -83,6 +83,10 @@ class Workspace:
         return self.shell.run(['git', '-C', self.repo, *args], env=GIT_ENV,
                               check=check, capture=capture, mutates=mutates)
 
+    def has_file(self, ref: str, path: str) -> bool:
+        return self.git('cat-file', '-e', f'{ref}:{path}', check=False,
+                        capture=True, mutates=False).returncode == 0
+
     def rev(self, ref: str) -> Optional[str]:
         proc = self.git('rev-parse', '--verify', '-q', ref + '^{commit}',
                         check=False, capture=True, mutates=False)

@@ -70,8 +70,8 @@ def tree(planned, text, outcome='done', booted=True, known=None):
     boot = BootResult(outcome, '' if outcome == 'done' else 'stopped',
                       stream, 0, 1.0,
                       stream.current.name if stream.current else '')
-    return Test.from_json(results.build_tree(planned, boot, [],
-                                                  known=known).to_json())
+    tree = results.build_tree(planned, boot, [], known=known)
+    return Test.from_json(tree.to_json())
 
 
 def mutant(*specs, name='m'):
