@@ -29,7 +29,7 @@
 #include <linux/magic.h>
 
 #include "../kselftest_harness.h"
-#include "tg_util.h"
+#include "tg_team.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define EVENT_DIR	"events/signal/signal_wake_target"
@@ -41,7 +41,7 @@
 #define TEXT_MAX	(64 * 1024)
 #define MAX_EVENTS	16
 #define NR_THREADS	4	/* the main thread and three workers */
-#define GROUP_THREADS	8	/* the group_kill child, main thread included */
+#define GROUP_THREADS	TG_TEAM_MAX	/* the group_kill team, main included */
 
 static const char * const format_fields[] = {
 	"field:int sig;", "field:pid_t tgid;", "field:pid_t named;",
@@ -275,130 +275,85 @@ static void expect_event(struct __test_metadata *_metadata,
 }
 
 /*
- * The threads of the process under test, for the wake_target tests: the
- * test's own process, [0] being its main thread.
+ * The process under test: a team (tg_team.h) of NR_THREADS threads, [0]
+ * the main thread, that catches SIGUSR1; its handler records the thread
+ * it ran on.  OP_KILL has a thread send SIGUSR1 to its own process.
  */
-enum op { OP_NONE, OP_KILL, OP_UNBLOCK };
+enum { OP_KILL = TG_OP_USER };
 
-static struct crew {
-	pthread_t th[NR_THREADS];
-	pid_t tid[NR_THREADS];
-	unsigned int blocks;	/* bit i: thread i blocks SIGUSR1 */
-	int ready;
-	int cmd[NR_THREADS], op[NR_THREADS], done[NR_THREADS];
-	int res[NR_THREADS];
-	int runs;		/* handler runs, futex word */
-	pid_t ran_on;		/* thread of the last run */
-} crew;
-
-static void on_usr1(int sig)
+static void crew_run_op(struct tg_team *t, int i)
 {
-	int saved = errno;
-
-	__atomic_store_n(&crew.ran_on, tg_gettid(), __ATOMIC_RELAXED);
-	tg_add_and_wake(&crew.runs, 1);
-	errno = saved;
+	if (t->op[i] == OP_KILL)
+		t->res[i] = kill(getpid(), SIGUSR1) ? errno : 0;
 }
 
-static void block_usr1(bool block)
-{
-	sigset_t set;
+static const struct tg_team_ops crew_ops = { .run = crew_run_op };
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+/* Start the crew, thread i blocking SIGUSR1 if bit i of @blocks is set. */
+static struct tg_team *crew_start(unsigned int blocks)
+{
+	struct tg_team *t = tg_team_new(&crew_ops, 0);
+	int i;
+
+	if (!t)
+		return NULL;
+	t->nr = NR_THREADS;
+	t->caught = TG_SIGBIT(SIGUSR1);
+	for (i = 0; i < NR_THREADS; i++)
+		if (blocks & (1u << i))
+			t->blocked[i] = TG_SIGBIT(SIGUSR1);
+	return tg_team_start(t) ? t : NULL;
 }
 
-static void *crew_member(void *arg)
+/* The handler ran once; on which thread (0 when the subject died). */
+static pid_t crew_ran_on(struct tg_team *t)
 {
-	int i = (long)arg, seen = 0, c;
-
-	block_usr1(crew.blocks & (1u << i));
-	crew.tid[i] = tg_gettid();
-	tg_add_and_wake(&crew.ready, 1);
-	for (;;) {
-		while ((c = __atomic_load_n(&crew.cmd[i], __ATOMIC_ACQUIRE)) ==
-		       seen)
-			tg_futex_wait(&crew.cmd[i], seen);
-		seen = c;
-		switch (crew.op[i]) {
-		case OP_KILL:
-			crew.res[i] = kill(getpid(), SIGUSR1) ? errno : 0;
-			break;
-		case OP_UNBLOCK:
-			block_usr1(false);
-			crew.res[i] = 0;
-			break;
-		}
-		tg_add_and_wake(&crew.done[i], 1);
-	}
-	return NULL;
-}
-
-/* Catch SIGUSR1, start the workers, thread i blocking it if bit i is set. */
-static bool crew_start(unsigned int blocks)
-{
-	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
-	long i;
-
-	crew.blocks = blocks;
-	if (sigaction(SIGUSR1, &sa, NULL))
-		return false;
-	block_usr1(blocks & 1);
-	crew.tid[0] = tg_gettid();
-	for (i = 1; i < NR_THREADS; i++)
-		if (pthread_create(&crew.th[i], NULL, crew_member, (void *)i))
-			return false;
-	tg_wait_at_least(&crew.ready, NR_THREADS - 1);
-	return true;
-}
-
-/* Have worker @i run @op; what it returned (an errno value or 0). */
-static int crew_run(int i, int op)
-{
-	int done = crew.done[i];
-
-	crew.op[i] = op;
-	tg_add_and_wake(&crew.cmd[i], 1);
-	tg_wait_at_least(&crew.done[i], done + 1);
-	return crew.res[i];
+	if (!tg_team_wait(t, &t->hit[SIGUSR1].count, 1))
+		return 0;
+	return t->hit[SIGUSR1].tid;
 }
 
 FIXTURE(wake_target) {
 	char inst[PATH_MAX];
+	struct tg_team *t;
 };
 
 FIXTURE_SETUP(wake_target)
 {
+	self->t = NULL;
 	trace_setup(_metadata, self->inst, sizeof(self->inst));
 }
 
 FIXTURE_TEARDOWN(wake_target)
 {
+	tg_team_kill(self->t);
 	trace_teardown(_metadata, self->inst);
 }
 
 /*
- * kill() names the main thread, which sleeps waiting for the handler with
+ * kill() names the main thread, which sleeps waiting for a command with
  * nothing pending: it takes the signal, sent by a worker that blocks it.
  */
 TEST_F(wake_target, linux_kill_wakes_the_main_thread_it_names)
 {
 	const int sender = 3;
 	struct wake_event ev[MAX_EVENTS];
-	pid_t me = getpid();
+	struct tg_team *t;
+	pid_t ran_on;
 
-	trace_arm(_metadata, self->inst, me);
-	ASSERT_TRUE(crew_start(1u << sender));
-	ASSERT_EQ(0, crew_run(sender, OP_KILL));
-	tg_wait_at_least(&crew.runs, 1);
-	EXPECT_EQ(crew.tid[0], crew.ran_on);
+	self->t = t = crew_start(1u << sender);
+	ASSERT_NE(NULL, t);
+	trace_arm(_metadata, self->inst, t->pid);
+	ASSERT_TRUE(tg_team_run(t, sender, OP_KILL, 0));
+	ASSERT_EQ(0, t->res[sender]);
+	ran_on = crew_ran_on(t);
+	EXPECT_EQ(t->tid[0], ran_on);
 
 	ASSERT_EQ(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	expect_event(_metadata, &ev[0], SIGUSR1, me, me, "named",
-		     crew.tid[0], 0);
-	EXPECT_EQ(crew.ran_on, ev[0].chosen);
+	expect_event(_metadata, &ev[0], SIGUSR1, t->pid, t->pid, "named",
+		     t->tid[0], 0);
+	EXPECT_EQ(ran_on, ev[0].chosen);
 }
 
 /*
@@ -411,19 +366,21 @@ TEST_F(wake_target, kill_wakes_the_one_thread_not_blocking_via_curr_target)
 {
 	const int taker = 2;
 	struct wake_event ev[MAX_EVENTS];
-	pid_t me = getpid();
+	struct tg_team *t;
+	pid_t ran_on;
 
-	trace_arm(_metadata, self->inst, me);
-	ASSERT_TRUE(crew_start((1u << NR_THREADS) - 1 - (1u << taker)));
-	ASSERT_EQ(0, kill(me, SIGUSR1));
-	tg_wait_at_least(&crew.runs, 1);
-	EXPECT_EQ(crew.tid[taker], crew.ran_on);
+	self->t = t = crew_start((1u << NR_THREADS) - 1 - (1u << taker));
+	ASSERT_NE(NULL, t);
+	trace_arm(_metadata, self->inst, t->pid);
+	ASSERT_EQ(0, kill(t->pid, SIGUSR1));
+	ran_on = crew_ran_on(t);
+	EXPECT_EQ(t->tid[taker], ran_on);
 
 	ASSERT_EQ(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	expect_event(_metadata, &ev[0], SIGUSR1, me, me, "curr_target",
-		     crew.tid[taker], 0);
-	EXPECT_EQ(crew.ran_on, ev[0].chosen);
+	expect_event(_metadata, &ev[0], SIGUSR1, t->pid, t->pid,
+		     "curr_target", t->tid[taker], 0);
+	EXPECT_EQ(ran_on, ev[0].chosen);
 }
 
 /*
@@ -434,19 +391,21 @@ TEST_F(wake_target, tgkill_wakes_the_thread_it_names)
 {
 	const int target = 2;
 	struct wake_event ev[MAX_EVENTS];
-	pid_t me = getpid();
+	struct tg_team *t;
+	pid_t ran_on;
 
-	trace_arm(_metadata, self->inst, me);
-	ASSERT_TRUE(crew_start(0));
-	ASSERT_EQ(0, tg_tgkill(me, crew.tid[target], SIGUSR1));
-	tg_wait_at_least(&crew.runs, 1);
-	EXPECT_EQ(crew.tid[target], crew.ran_on);
+	self->t = t = crew_start(0);
+	ASSERT_NE(NULL, t);
+	trace_arm(_metadata, self->inst, t->pid);
+	ASSERT_EQ(0, tg_tgkill(t->pid, t->tid[target], SIGUSR1));
+	ran_on = crew_ran_on(t);
+	EXPECT_EQ(t->tid[target], ran_on);
 
 	ASSERT_EQ(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	expect_event(_metadata, &ev[0], SIGUSR1, me, crew.tid[target],
-		     "named", crew.tid[target], 0);
-	EXPECT_EQ(crew.ran_on, ev[0].chosen);
+	expect_event(_metadata, &ev[0], SIGUSR1, t->pid, t->tid[target],
+		     "named", t->tid[target], 0);
+	EXPECT_EQ(ran_on, ev[0].chosen);
 }
 
 /*
@@ -460,70 +419,27 @@ TEST_F(wake_target, blocked_everywhere_wakes_none_until_a_thread_unblocks)
 {
 	const int unblocker = 2;
 	struct wake_event ev[MAX_EVENTS];
-	pid_t me = getpid();
+	struct tg_team *t;
 
-	trace_arm(_metadata, self->inst, me);
-	ASSERT_TRUE(crew_start((1u << NR_THREADS) - 1));
-	ASSERT_EQ(0, kill(me, SIGUSR1));
-	EXPECT_EQ(0, crew.runs);
+	self->t = t = crew_start((1u << NR_THREADS) - 1);
+	ASSERT_NE(NULL, t);
+	trace_arm(_metadata, self->inst, t->pid);
+	ASSERT_EQ(0, kill(t->pid, SIGUSR1));
+	EXPECT_TRUE(tg_team_shared_pending(t, SIGUSR1));
+	EXPECT_EQ(0, t->hit[SIGUSR1].count);
 
 	ASSERT_LE(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	expect_event(_metadata, &ev[0], SIGUSR1, me, me, "blocked", 0, 0);
+	expect_event(_metadata, &ev[0], SIGUSR1, t->pid, t->pid, "blocked",
+		     0, 0);
 
-	ASSERT_EQ(0, crew_run(unblocker, OP_UNBLOCK));
-	tg_wait_at_least(&crew.runs, 1);
-	EXPECT_EQ(crew.tid[unblocker], crew.ran_on);
-}
-
-/* The group_kill child: GROUP_THREADS threads that sleep until killed. */
-struct group {
-	pid_t tid[GROUP_THREADS];	/* [0] the main thread */
-	int ready;
-	int never;			/* a futex word nobody changes */
-};
-
-static struct group *grp;
-
-static void *group_thread(void *arg)
-{
-	grp->tid[(long)arg] = tg_gettid();
-	tg_add_and_wake(&grp->ready, 1);
-	for (;;)
-		tg_futex_wait(&grp->never, 0);
-	return NULL;
-}
-
-static int group_child(pid_t parent, bool main_blocks, struct tg_event *up)
-{
-	pthread_t th;
-	sigset_t set;
-	long i;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		return 1;
-	signal(SIGTERM, SIG_DFL);
-	sigemptyset(&set);
-	pthread_sigmask(SIG_SETMASK, &set, NULL);
-	grp->tid[0] = tg_gettid();
-	for (i = 1; i < GROUP_THREADS; i++)
-		if (pthread_create(&th, NULL, group_thread, (void *)i))
-			return 2;
-	tg_wait_at_least(&grp->ready, GROUP_THREADS - 1);
-	if (main_blocks) {
-		sigaddset(&set, SIGTERM);
-		pthread_sigmask(SIG_BLOCK, &set, NULL);
-	}
-	if (tg_event_post(up))
-		return 3;
-	for (;;)
-		tg_futex_wait(&grp->never, 0);
+	ASSERT_TRUE(tg_team_run(t, unblocker, TG_OP_UNBLOCK, SIGUSR1));
+	EXPECT_EQ(t->tid[unblocker], crew_ran_on(t));
 }
 
 FIXTURE(group_kill) {
 	char inst[PATH_MAX];
-	pid_t child;
+	struct tg_team *t;
 };
 
 FIXTURE_VARIANT(group_kill) {
@@ -546,68 +462,60 @@ FIXTURE_VARIANT_ADD(group_kill, sigterm_main_blocks) {
 
 FIXTURE_SETUP(group_kill)
 {
+	self->t = NULL;
 	trace_setup(_metadata, self->inst, sizeof(self->inst));
 }
 
 FIXTURE_TEARDOWN(group_kill)
 {
-	if (self->child > 0) {
-		kill(self->child, SIGKILL);
-		waitpid(self->child, NULL, 0);
-	}
+	tg_team_kill(self->t);
 	trace_teardown(_metadata, self->inst);
 }
 
 /*
- * A signal fatal to the group, sent with kill() to a child of
- * GROUP_THREADS threads, marks them all.  The thread chosen is the one
- * the search found: the main thread, named by kill(), when it can take
- * the signal, else a worker.  The group dies of the signal.
+ * A signal fatal to the group, sent with kill() to a team of
+ * GROUP_THREADS threads with the default action, marks them all.  The
+ * thread chosen is the one the search found: the main thread, named by
+ * kill(), when it can take the signal, else a worker.  The group dies of
+ * the signal.
  */
 TEST_F(group_kill, fatal_signal_reports_group_kill_over_every_thread)
 {
 	struct wake_event ev[MAX_EVENTS];
-	pid_t me = getpid(), child, chosen;
-	struct tg_event up;
+	pid_t pid, chosen;
+	struct tg_team *t;
 	int status, i;
 
-	grp = mmap(NULL, sizeof(*grp), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, grp);
-	ASSERT_EQ(0, tg_event_init(&up));
-	child = fork();
-	ASSERT_LE(0, child);
-	if (!child) {
-		close(up.fd[0]);
-		_exit(group_child(me, variant->main_blocks, &up));
-	}
-	self->child = child;
-	close(up.fd[1]);
-	ASSERT_EQ(0, tg_event_wait(&up))
-		TH_LOG("the child died before its threads were up");
-	close(up.fd[0]);
-	ASSERT_EQ(GROUP_THREADS, tg_thread_count(child));
+	self->t = t = tg_team_new(&crew_ops, 0);
+	ASSERT_NE(NULL, t);
+	t->nr = GROUP_THREADS;
+	if (variant->main_blocks)
+		t->blocked[0] = TG_SIGBIT(variant->sig);
+	ASSERT_TRUE(tg_team_start(t))
+		TH_LOG("the team died before its threads were up");
+	pid = t->pid;
+	ASSERT_EQ(GROUP_THREADS, tg_thread_count(pid));
 
-	trace_arm(_metadata, self->inst, child);
-	ASSERT_EQ(0, kill(child, variant->sig));
-	ASSERT_EQ(child, waitpid(child, &status, 0));
-	self->child = 0;
+	trace_arm(_metadata, self->inst, pid);
+	ASSERT_EQ(0, kill(pid, variant->sig));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	t->pid = 0;
 	ASSERT_TRUE(WIFSIGNALED(status))
-		TH_LOG("child status %#x", status);
+		TH_LOG("team status %#x", status);
 	EXPECT_EQ(variant->sig, WTERMSIG(status));
 
 	ASSERT_EQ(1, read_events(self->inst, ev, MAX_EVENTS))
 		TH_LOG("trace:\n%s", text);
-	chosen = child;
+	chosen = pid;
 	if (variant->main_blocks) {
 		/* Any worker: which one is up to the walk. */
 		for (i = 1; i < GROUP_THREADS; i++)
-			if (ev[0].chosen == grp->tid[i])
-				chosen = grp->tid[i];
-		EXPECT_NE(child, chosen)
+			if (ev[0].chosen == t->tid[i])
+				chosen = t->tid[i];
+		EXPECT_NE(pid, chosen)
 			TH_LOG("chosen %d is not a worker", ev[0].chosen);
 	}
-	expect_event(_metadata, &ev[0], variant->sig, child, child,
+	expect_event(_metadata, &ev[0], variant->sig, pid, pid,
 		     "group_kill", chosen, GROUP_THREADS);
 }
 
