@@ -323,6 +323,10 @@ def bench_command(opts: Options, shell: Shell, progress: Progress,
         with progress.step(f'{name} kernel'):
             kernels[name] = prepare_kernel(opts, shell, progress, ws, base,
                                            label, variant, build_log)
+            # The boots take an hour: other runs in this work directory
+            # may build and prune meanwhile.
+            if not shell.dry_run:
+                kernels[name].arts = kernels[name].arts.pin(run_dir)
     differ: List[Tuple[str, str, str]] = []
     if not shell.dry_run:
         differ = config_difference(kernels[bench.UNPATCHED].arts.config,

@@ -249,6 +249,18 @@ class Artifacts:
         os.rename(tmp, self.dir)
         self.prune()
 
+    def pin(self, root: str) -> 'Artifacts':
+        """A copy of the kernel (bzImage, config, key.json; not the
+        selftests) under root/kernels/KEY, out of prune()'s reach: for a
+        run that boots it for longer than other runs take to build four
+        more."""
+        pinned = Artifacts(root, os.path.basename(self.dir))
+        os.makedirs(pinned.dir, exist_ok=True)
+        for path in (self.bzimage, self.config, self.meta):
+            shutil.copy2(path, os.path.join(pinned.dir,
+                                            os.path.basename(path)))
+        return pinned
+
     def prune(self) -> None:
         """Keep the newest few builds: each is a kernel and its tests."""
         dirs = [os.path.join(self.root, d) for d in os.listdir(self.root)

@@ -582,6 +582,9 @@ class Command(unittest.TestCase):
         with open(arts.config, 'w', encoding='utf-8') as f:
             f.write('CONFIG_A=y\n' + ('CONFIG_SERIES_TEST=y\n'
                                       if name == 'patched' else ''))
+        for path in (arts.bzimage, arts.meta):
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(name)
         variant = 'baseline' if name == 'unpatched' else 'patched'
         return Kernel(variant, arts, 'f' * 40, 'linux test',
                       ['0001-a.patch'], name)
@@ -611,8 +614,13 @@ class Command(unittest.TestCase):
             'bin', 'boot01-icount-unpatched', 'boot02-icount-patched',
             'boot03-wall-unpatched', 'boot04-wall-patched',
             'boot05-icount-unpatched', 'boot06-icount-patched',
-            'boot07-wall-unpatched', 'boot08-wall-patched', 'letter.txt',
-            'plot.gp', 'results.json', 'results.md'])
+            'boot07-wall-unpatched', 'boot08-wall-patched', 'kernels',
+            'letter.txt', 'plot.gp', 'results.json', 'results.md'])
+        # Each kernel boots from its copy in the run directory, which no
+        # other run's build can prune.
+        self.assertEqual(sorted(os.listdir(os.path.join(run_dir,
+                                                        'kernels'))),
+                         ['patched', 'unpatched'])
         with open(os.path.join(run_dir, 'results.json'),
                   encoding='utf-8') as f:
             res = json.load(f)
