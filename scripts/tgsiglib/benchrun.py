@@ -23,7 +23,7 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from . import bench, benchplot, deps, kconfig, report, session
+from . import bench, benchplot, deps, kconfig, qemu, report, session
 from .accel import choose_accel
 from .errors import TgsigError
 from .initramfs import pack_guest as pack_initramfs
@@ -296,6 +296,20 @@ def boots_of(quick: bool, boots: Optional[int]) -> Dict[str, int]:
     return {clock: QUICK_BOOTS if quick else n for clock, n in BOOTS.items()}
 
 
+# Under -icount the guest's clock counts instructions: its heartbeat, a
+# `sleep 5` loop, comes every 5e9 instructions while the guest is busy,
+# which TCG on a loaded host may take minutes to run.  Silence is then no
+# sign of a stuck kernel until much later.
+ICOUNT_SILENCE = 900
+
+
+def boot_limits(limits: qemu.Limits, icount: Optional[str]) -> qemu.Limits:
+    if not icount:
+        return limits
+    return dataclasses.replace(limits,
+                               silence=max(limits.silence, ICOUNT_SILENCE))
+
+
 def bench_command(opts: Options, shell: Shell, progress: Progress,
                   quick: bool = False, boots: Optional[int] = None,
                   command: str = 'scripts/tgsig bench',
@@ -449,8 +463,9 @@ def boot_all(opts: Options, shell: Shell, progress: Progress,
         with progress.step(f'{where}: {qemu_text(setup)}'):
             if not shell.dry_run:
                 os.makedirs(boot_dir)
-            boot = session.boot(shell, cmd, boot_dir, opts.limits, progress,
-                                on_test=_on_test(progress, where))
+            boot = session.boot(shell, cmd, boot_dir,
+                                boot_limits(opts.limits, setup['icount']),
+                                progress, on_test=_on_test(progress, where))
             if boot is None:
                 continue
             facts = RunRecord(

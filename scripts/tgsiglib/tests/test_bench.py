@@ -571,6 +571,15 @@ class Select(unittest.TestCase):
         self.assertIn('kill_all', ctx.exception.hint)
 
 
+class Limits(unittest.TestCase):
+    def test_a_counted_boot_waits_longer_for_silence(self):
+        limits = qemu.Limits(boot=120, silence=90, run=3600)
+        self.assertIs(benchrun.boot_limits(limits, None), limits)
+        got = benchrun.boot_limits(limits, 'shift=0,sleep=off')
+        self.assertEqual((got.boot, got.silence, got.run),
+                         (120, benchrun.ICOUNT_SILENCE, 3600))
+
+
 class Command(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
