@@ -303,8 +303,9 @@ def boots_of(quick: bool, boots: Optional[int]) -> Dict[str, int]:
 ICOUNT_SILENCE = 900
 
 
-def boot_limits(limits: qemu.Limits, icount: Optional[str]) -> qemu.Limits:
-    if not icount:
+def boot_limits(limits: qemu.Limits, icount: Optional[int]) -> qemu.Limits:
+    """icount: None for the host's clock, else -icount's shift (0)."""
+    if icount is None:
         return limits
     return dataclasses.replace(limits,
                                silence=max(limits.silence, ICOUNT_SILENCE))

@@ -575,7 +575,7 @@ class Limits(unittest.TestCase):
     def test_a_counted_boot_waits_longer_for_silence(self):
         limits = qemu.Limits(boot=120, silence=90, run=3600)
         self.assertIs(benchrun.boot_limits(limits, None), limits)
-        got = benchrun.boot_limits(limits, 'shift=0,sleep=off')
+        got = benchrun.boot_limits(limits, 0)     # -icount shift=0
         self.assertEqual((got.boot, got.silence, got.run),
                          (120, benchrun.ICOUNT_SILENCE, 3600))
 
