@@ -128,14 +128,16 @@ def run_step(patch: Patch, opts: Options, shell: Shell, progress: Progress,
                 seconds=seconds)
 
 
-HEADER = ('#', 'touches', 'result', 'tests', 'KUnit', 'time')
+# No line may start with '#': git drops those from a commit message, and
+# checkpatch says so of the cover letter that includes the table.
+HEADER = ('patch', 'touches', 'result', 'tests', 'KUnit', 'time')
 
 
 def rows(steps: Sequence[Step]) -> List[Tuple[str, ...]]:
     out: List[Tuple[str, ...]] = []
     for s in steps:
         tests = totals_line(_full(s.counts)) if s.counts else s.detail
-        out.append((f'{s.patch.number:2d}', s.patch.touches, s.verdict,
+        out.append((f'{s.patch.number:5d}', s.patch.touches, s.verdict,
                     tests, s.kunit or '-', duration(s.seconds)))
     return out
 

@@ -341,7 +341,8 @@ TEST_F(wake_target, linux_kill_wakes_the_main_thread_it_names)
 	struct tg_team *t;
 	pid_t ran_on;
 
-	self->t = t = crew_start(1u << sender);
+	t = crew_start(1u << sender);
+	self->t = t;
 	ASSERT_NE(NULL, t);
 	trace_arm(_metadata, self->inst, t->pid);
 	ASSERT_TRUE(tg_team_run(t, sender, OP_KILL, 0));
@@ -369,7 +370,8 @@ TEST_F(wake_target, kill_wakes_the_one_thread_not_blocking_via_curr_target)
 	struct tg_team *t;
 	pid_t ran_on;
 
-	self->t = t = crew_start((1u << NR_THREADS) - 1 - (1u << taker));
+	t = crew_start((1u << NR_THREADS) - 1 - (1u << taker));
+	self->t = t;
 	ASSERT_NE(NULL, t);
 	trace_arm(_metadata, self->inst, t->pid);
 	ASSERT_EQ(0, kill(t->pid, SIGUSR1));
@@ -394,7 +396,8 @@ TEST_F(wake_target, tgkill_wakes_the_thread_it_names)
 	struct tg_team *t;
 	pid_t ran_on;
 
-	self->t = t = crew_start(0);
+	t = crew_start(0);
+	self->t = t;
 	ASSERT_NE(NULL, t);
 	trace_arm(_metadata, self->inst, t->pid);
 	ASSERT_EQ(0, tg_tgkill(t->pid, t->tid[target], SIGUSR1));
@@ -421,7 +424,8 @@ TEST_F(wake_target, blocked_everywhere_wakes_none_until_a_thread_unblocks)
 	struct wake_event ev[MAX_EVENTS];
 	struct tg_team *t;
 
-	self->t = t = crew_start((1u << NR_THREADS) - 1);
+	t = crew_start((1u << NR_THREADS) - 1);
+	self->t = t;
 	ASSERT_NE(NULL, t);
 	trace_arm(_metadata, self->inst, t->pid);
 	ASSERT_EQ(0, kill(t->pid, SIGUSR1));
@@ -486,7 +490,8 @@ TEST_F(group_kill, fatal_signal_reports_group_kill_over_every_thread)
 	struct tg_team *t;
 	int status, i;
 
-	self->t = t = tg_team_new(&crew_ops, 0);
+	t = tg_team_new(&crew_ops, 0);
+	self->t = t;
 	ASSERT_NE(NULL, t);
 	t->nr = GROUP_THREADS;
 	if (variant->main_blocks)
