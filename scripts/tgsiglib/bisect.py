@@ -133,10 +133,21 @@ def run_step(patch: Patch, opts: Options, shell: Shell, progress: Progress,
 HEADER = ('patch', 'touches', 'result', 'tests', 'KUnit', 'time')
 
 
+def counts_text(counts: Dict[str, int]) -> str:
+    """'182 passed', with the failed and skipped only when there are
+    some: the table has to fit a cover letter's 75 columns."""
+    c = _full(counts)
+    failed = c['fail'] + c['error'] + c['timeout']
+    skipped = c['skip'] + c['xfail']
+    return ', '.join([f"{c['pass']} passed"]
+                     + ([f'{failed} failed'] if failed else [])
+                     + ([f'{skipped} skipped'] if skipped else []))
+
+
 def rows(steps: Sequence[Step]) -> List[Tuple[str, ...]]:
     out: List[Tuple[str, ...]] = []
     for s in steps:
-        tests = totals_line(_full(s.counts)) if s.counts else s.detail
+        tests = counts_text(s.counts) if s.counts else s.detail
         out.append((f'{s.patch.number:5d}', s.patch.touches, s.verdict,
                     tests, s.kunit or '-', duration(s.seconds)))
     return out

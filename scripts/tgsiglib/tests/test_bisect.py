@@ -85,7 +85,10 @@ class Command(unittest.TestCase):
         self.assertIn('2 of 4 patches build, boot and pass', text)
         self.assertIn('patch 2: signal:group_kill failed', text)
         self.assertIn('did not build', text)
-        self.assertIn('4 passed, 0 failed, 0 skipped', text)   # with KUnit
+        self.assertIn(' 4 passed ', text)   # KUnit counted
+        self.assertIn(' 3 passed, 1 failed ', text)
+        for line in text.splitlines():
+            self.assertFalse(line.startswith('#'), line)
         runs = os.path.join(self.work, 'runs')
         run_dir = [d for d in os.listdir(runs) if d.endswith('-bisect')][0]
         run_dir = os.path.join(runs, run_dir)
