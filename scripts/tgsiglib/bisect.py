@@ -46,6 +46,7 @@ class Patch:
     # 'kernel', 'selftests', 'docs' or a mix ('kernel+selftests'): the
     # kernel itself is rebuilt only after a patch that touches it.
     touches: str
+    lines: int = 0      # of the patch file, as a reviewer sees it
 
 
 @dataclasses.dataclass
@@ -83,7 +84,8 @@ def read_patch(number: int, path: str) -> Patch:
                        ('docs', lambda p: p.startswith(docs))):
         if any(test(p) for p in paths):
             kinds.append(kind)
-    return Patch(number, subject, '+'.join(kinds) or '-')
+    return Patch(number, subject, '+'.join(kinds) or '-',
+                 text.count('\n'))
 
 
 def kunit_word(record: RunRecord) -> str:
@@ -130,7 +132,7 @@ def run_step(patch: Patch, opts: Options, shell: Shell, progress: Progress,
 
 # No line may start with '#': git drops those from a commit message, and
 # checkpatch says so of the cover letter that includes the table.
-HEADER = ('patch', 'touches', 'result', 'tests', 'KUnit', 'time')
+HEADER = ('patch', 'lines', 'touches', 'result', 'tests', 'KUnit', 'time')
 
 
 def counts_text(counts: Dict[str, int]) -> str:
@@ -148,8 +150,9 @@ def rows(steps: Sequence[Step]) -> List[Tuple[str, ...]]:
     out: List[Tuple[str, ...]] = []
     for s in steps:
         tests = counts_text(s.counts) if s.counts else s.detail
-        out.append((f'{s.patch.number:5d}', s.patch.touches, s.verdict,
-                    tests, s.kunit or '-', duration(s.seconds)))
+        out.append((f'{s.patch.number:5d}', f'{s.patch.lines:5d}',
+                    s.patch.touches, s.verdict, tests, s.kunit or '-',
+                    duration(s.seconds)))
     return out
 
 
@@ -180,11 +183,11 @@ def markdown(steps: Sequence[Step], command: str, seconds: float,
            f'`{command}`, {duration(seconds)}: '
            f'{sum(s.verdict == "ok" for s in steps)} of {len(steps)} '
            'patches build, boot and pass.', '',
-           '| # | patch | touches | result | tests | KUnit | time |',
-           '|---|---|---|---|---|---|---|']
+           '| # | patch | lines | touches | result | tests | KUnit | time |',
+           '|---|---|---|---|---|---|---|---|']
     for s, r in zip(steps, rows(steps)):
-        out.append(f'| {r[0].strip()} | {s.patch.subject} | {r[1]} | {r[2]} '
-                   f'| {r[3]} | {r[4]} | {r[5]} |')
+        out.append(f'| {r[0].strip()} | {s.patch.subject} | {r[1].strip()} '
+                   f'| {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |')
     failures = [(s, n) for s in steps for n in s.failed]
     if failures:
         out += ['', '## Failures', '']

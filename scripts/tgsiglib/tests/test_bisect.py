@@ -27,6 +27,9 @@ class Patches(unittest.TestCase):
         kinds = {p.touches for p in got}
         self.assertIn('selftests', kinds)
         self.assertIn('docs', kinds)
+        # No patch over about 1,500 lines: reviewable.
+        self.assertTrue(all(0 < p.lines <= 1500 for p in got),
+                        [(p.number, p.lines) for p in got])
 
     def test_range(self):
         self.assertEqual(bisect.parse_range(None, 3), [1, 2, 3])
