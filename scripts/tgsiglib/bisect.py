@@ -9,10 +9,11 @@ has at that point rather than tgsig's own copy of the final ones: a test
 added by patch 9 runs from patch 9 on. The kernel config is the final
 series' config throughout. KUnit runs at boot as in any patched run.
 
-The summary (one line per patch: what it touches, whether the kernel had
-to be rebuilt, the tests that ran and how they ended, the time) goes to
-the terminal and to bisect.md, bisect.txt and bisect.json in
-work/runs/STAMP-bisect/, with a link to each patch's own run directory.
+The summary, one line per patch (its size, what it touches: the kernel
+is rebuilt only after a patch that touches it; whether it built, booted
+and passed; the counts, KUnit, the time), goes to the terminal and to
+bisect.md, bisect.txt and bisect.json in work/runs/STAMP-bisect/, with a
+link to each patch's own run directory.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import bases, testrun
-from .errors import TgsigError
+from .errors import BuildFailed, ConfigNotKept, PatchDoesNotApply, \
+    TgsigError
 from .options import Options
 from .paths import work_dir
 from .record import RunRecord
@@ -56,6 +58,7 @@ class Step:
     counts: Dict[str, int] = dataclasses.field(default_factory=dict)
     kunit: str = ''
     failed: List[str] = dataclasses.field(default_factory=list)
+    selftests: int = 0  # programs run, KUnit and the kernel's checks aside
     detail: str = ''
     run_dir: Optional[str] = None
     seconds: float = 0.0
@@ -115,8 +118,8 @@ def run_step(patch: Patch, opts: Options, shell: Shell, progress: Progress,
                         shell, progress)
     except TgsigError as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        verdict = 'did not build' if 'build' in type(err).__name__.lower() \
-            or 'config' in type(err).__name__.lower() else 'error'
+        verdict = 'did not build' if isinstance(
+            err, (PatchDoesNotApply, BuildFailed, ConfigNotKept)) else 'error'
         return Step(patch, verdict, detail=first,
                     seconds=time.monotonic() - t0)
     seconds = time.monotonic() - t0
@@ -124,7 +127,9 @@ def run_step(patch: Patch, opts: Options, shell: Shell, progress: Progress,
         return Step(patch, 'ok', detail='dry run', seconds=seconds)
     return Step(patch, 'failed' if record.failed else 'ok',
                 counts=dict(record.totals), kunit=kunit_word(record),
-                failed=failed_names(record), run_dir=record.run_dir,
+                failed=failed_names(record),
+                selftests=sum(':' in p.name for p in record.programs()),
+                run_dir=record.run_dir,
                 detail='' if record.clean else
                 f'guest: {record.outcome} {record.detail}'.strip(),
                 seconds=seconds)
@@ -267,6 +272,14 @@ def bisect_command(opts: Options, shell: Shell, progress: Progress,
                           opts.base)
     print()
     print(text_table(steps), end='')
+    # A step may run KUnit alone (before the patch that adds the
+    # collection); a filter under which no step ran a program is a typo.
+    ran = [s for s in steps if s.counts]
+    if ran and not any(s.selftests for s in ran):
+        raise TgsigError(f'--filter {opts.filter!r} matched no selftest '
+                         'after any patch',
+                         'names look like collection:test, e.g. '
+                         "signal:action_table; --filter '*' runs all")
     good = sum(s.verdict == 'ok' for s in steps)
     print(f'{good} of {len(steps)} patches build, boot and pass, in '
           f'{duration(time.monotonic() - t0)}')

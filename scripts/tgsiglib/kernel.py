@@ -12,6 +12,7 @@ from typing import List, Sequence, Tuple
 
 from . import bases, build, deps, sources
 from .digests import digest
+from .errors import TgsigError
 from .fragments import fragments
 from .lock import tree_lock
 from .options import Options
@@ -96,7 +97,13 @@ def _prepare_kernel(opts: Options, shell: Shell, progress: Progress,
             progress.say(f'series: {len(patches)} patches on {BASE_TAG}')
             if opts.series_upto is not None:
                 back = len(patches) - opts.series_upto
-                head = ws.rev(f'{head}~{back}') or head
+                upto = ws.rev(f'{head}~{back}')
+                if upto is None and not shell.dry_run:
+                    raise TgsigError(f'no commit {back} before the series '
+                                     f'head {head[:12]}',
+                                     'the series branch holds one commit '
+                                     'per patch: this is a bug in tgsig')
+                head = upto or head
                 patches = patches[:opts.series_upto]
                 progress.say(f'bisect: the first {len(patches)} patches '
                              f'({head[:12]}), with the selftests they have')

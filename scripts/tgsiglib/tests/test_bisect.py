@@ -108,6 +108,20 @@ class Command(unittest.TestCase):
         self.assertIn('| 2 | ', md)
         self.assertIn('- patch 2: signal:group_kill', md)
 
+    def test_a_filter_that_ran_nothing_is_named(self):
+        def kunit_only(opts, shell, progress):
+            rec = record(os.path.join(self.work, 'k'))
+            rec.results.subtests = rec.results.subtests[1:]
+            return rec
+        with redirect_stdout(io.StringIO()), \
+                self.assertRaises(TgsigError) as ctx:
+            bisect.bisect_command(
+                Options(work=self.work, filter='signl:*'),
+                Shell(Progress(stream=io.StringIO())),
+                Progress(stream=io.StringIO()), 'x', '1-2',
+                runner=kunit_only)
+        self.assertIn("'signl:*'", ctx.exception.what)
+
     def test_refuses_what_does_not_go_with_it(self):
         for opts in (Options(baseline=True),
                      Options(extra_patches=['x.patch'])):
