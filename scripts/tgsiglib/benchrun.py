@@ -271,12 +271,16 @@ def note(meta: Meta) -> str:
          'boots': meta['boots']}]
     how = '; '.join(f'the {s["clock"]} figures in {s["boots"]} boots of '
                     f'each kernel under {qemu_text(s)}' for s in setups)
-    seeds = ('Under -icount, both kernels boot with -seed N in round N '
-             "(the guest's random numbers), the guest's clock starts at a "
-             'fixed date and the programs run without address space '
+    same = meta.get('seed')
+    seeds = ((f'Under -icount, every boot uses -seed {same} '
+              if same else 'Under -icount, both kernels boot with -seed N '
+              'in round N ')
+             + "(the guest's random numbers), the guest's clock starts at "
+             'a fixed date and the programs run without address space '
              'randomisation: the same kernel booted with the same seed '
-             'runs the same instructions, and the noise floor is what the '
-             'seed moves a figure by. '
+             'runs the same instructions, and the noise floor is what '
+             + ('booting the same kernel again moves a figure by. '
+                if same else 'the seed moves a figure by. ')
              if any(s.get('icount') is not None for s in setups) else '')
     return (f'Both kernels booted alternately (unpatched first): {how}; '
             f'{meta["memory"]} of memory. {seeds}Each boot reports the '
@@ -315,9 +319,11 @@ def bench_command(opts: Options, shell: Shell, progress: Progress,
                   quick: bool = False, boots: Optional[int] = None,
                   command: str = 'scripts/tgsig bench',
                   programs: Optional[str] = None,
-                  clock: Optional[str] = None) -> int:
+                  clock: Optional[str] = None,
+                  seed: Optional[int] = None) -> int:
     """clock: None for each figure's own clock (SETUPS), or one clock for
-    every figure."""
+    every figure.  seed: None to boot round N with -seed N, else the
+    seed of every boot."""
     start = time.monotonic()
     chosen = select(programs, clock)
     work = work_dir(opts)
@@ -387,6 +393,7 @@ def bench_command(opts: Options, shell: Shell, progress: Progress,
     meta = {'command': command, 'quick': quick,
             'boots': max(boots_each[s['clock']] for s in setups),
             'accel': accel, 'smp': opts.smp, 'memory': opts.memory,
+            'seed': seed,
             'tree': label, 'run_dir': run_dir,
             'kernels': {n: _kernel_json(k) for n, k in kernels.items()},
             'config_difference': [{'option': n, bench.UNPATCHED: a,
@@ -450,8 +457,9 @@ def boot_all(opts: Options, shell: Shell, progress: Progress,
     samples: Dict[str, List[bench.Sample]] = {bench.UNPATCHED: [],
                                               bench.PATCHED: []}
     order = boot_order(setups)
-    for i, (seed, setup, name) in enumerate(order, 1):
+    for i, (round_no, setup, name) in enumerate(order, 1):
         kernel = kernels[name]
+        seed = meta.get('seed') or round_no
         clock, smp = setup['clock'], setup['smp']
         boot_dir = os.path.join(run_dir, f'boot{i:02d}-{clock}-{name}')
         # Under -icount both kernels of a round boot with the round's
@@ -487,7 +495,8 @@ def boot_all(opts: Options, shell: Shell, progress: Progress,
                                  'output.log', log=boot_dir)
             samples[name] += found
             meta['boot_runs'].append({
-                'index': i, 'kernel': name, 'clock': clock, 'round': seed,
+                'index': i, 'kernel': name, 'clock': clock,
+                'round': round_no, 'seed': seed,
                 'dir': boot_dir,
                 'seconds': round(boot.seconds or 0.0, 1),
                 'guest': boot.stream.booted, 'measurements': len(found)})

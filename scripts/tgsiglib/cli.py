@@ -152,6 +152,11 @@ def _bench(g: Any) -> None:
     g.add_argument('--programs', metavar='NAME[,NAME...]',
                    help='only these programs of scripts/bench/ (default: '
                    'all of them)')
+    g.add_argument('--seed', type=_positive, metavar='N',
+                   help='boot every -icount round with -seed N (default: '
+                   'round N boots with -seed N), so that the spread '
+                   'across boots is what booting the same kernel again '
+                   'moves a figure by')
 
 
 GROUPS = {
@@ -381,7 +386,8 @@ def main(argv: List[str]) -> int:
             return bench_command(bench_options(args), shell, progress,
                                  quick=args.quick, boots=args.reps,
                                  programs=args.programs,
-                                 command=command_line(argv))
+                                 command=command_line(argv),
+                                 seed=args.seed)
         if args.command == 'mutants':
             from .mutants import mutants_command
             return mutants_command(run_options(args), args.mutant_files,

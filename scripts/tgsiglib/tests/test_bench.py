@@ -598,7 +598,7 @@ class Command(unittest.TestCase):
         return Kernel(variant, arts, 'f' * 40, 'linux test',
                       ['0001-a.patch'], name)
 
-    def bench(self, guest, boots=2):
+    def bench(self, guest, boots=2, seed=None):
         kernels = [self.kernel('unpatched'), self.kernel('patched')]
         opts = Options(work=self.tmp, smp=2, accel='tcg')
         out = open(os.devnull, 'w', encoding='utf-8')
@@ -612,7 +612,8 @@ class Command(unittest.TestCase):
                 mock.patch.object(benchrun.session.qemu, 'boot', guest), \
                 mock.patch('builtins.print'):
             code = benchrun.bench_command(opts, shell, shell.progress,
-                                          quick=True, boots=boots)
+                                          quick=True, boots=boots,
+                                          seed=seed)
         return code, shell, os.path.join(self.tmp, 'runs', 'latest')
 
     def test_boots_alternate_and_results_are_written(self):
@@ -680,6 +681,20 @@ class Command(unittest.TestCase):
         self.assertEqual(shell.ran[-1], ['gnuplot', 'plot.gp'])
         self.assertTrue(os.path.exists(os.path.join(
             run_dir, 'boot01-icount-unpatched', 'results.json')))
+
+    def test_one_seed_for_every_boot(self):
+        guest = FakeGuest()
+        code, _, run_dir = self.bench(guest, seed=7)
+        self.assertEqual(code, 0)
+        icount = [c for c in guest.cmds if '-icount' in c]
+        self.assertEqual([c[c.index('-seed') + 1] for c in icount],
+                         ['7'] * 4)
+        with open(os.path.join(run_dir, 'results.md'),
+                  encoding='utf-8') as f:
+            md = f.read()
+        self.assertIn('every boot uses -seed 7', md)
+        self.assertIn('the noise floor is what booting the same kernel '
+                      'again moves a figure by', md)
 
     def test_a_failed_program_ends_the_benchmark(self):
         with self.assertRaises(TgsigError) as ctx:
