@@ -175,4 +175,8 @@ def overlay_selftests(tree: str, shell: Shell) -> None:
                 with open(target, 'w', encoding='utf-8') as f:
                     f.write(text)
             else:
-                shutil.copy2(src, target)
+                # A fresh mtime: the build directory is shared, and a
+                # binary built there from other sources (another run,
+                # another worktree) must not look newer than ours.
+                shutil.copyfile(src, target)
+                shutil.copymode(src, target)
