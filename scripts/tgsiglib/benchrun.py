@@ -113,6 +113,8 @@ PROGRAMS = (
             '--procs 16,128 --reps 3', 600, metrics=('reaped',)),
     Program('group_kill', '--threads 1,64,512,2048 --reps 9',
             '--threads 1,64,512 --reps 5', 600),
+    Program('broadcast', '--procs 16,128,512 --ways pgrp,all --reps 5',
+            '--procs 16,128 --ways pgrp,all --reps 3', 600),
     Program('pidns_zap', '--children 16,256,1024 --threads 1,4 --reps 9',
             '--children 16,256 --threads 1,4 --reps 5', 600),
     Program('hot_path', '--threads 1,16 --iterations 2000',

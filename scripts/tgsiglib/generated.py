@@ -158,8 +158,10 @@ killing the group; SIGKILL and SIGSTOP are never taken by a wait.'''),
         body='''\
 A fatal signal ends the whole thread group: SIGKILL reaches every thread
 of a group of 512 whatever each one is doing or blocking, a fatal signal
-sent to one thread ends the group with that signal as its status, and
-exit() from a handler on any thread ends it with that code (group_kill).
+sent to one thread ends the group with that signal as its status,
+exit() from a handler on any thread ends it with that code, and a fatal
+signal to a ptraced process is not broadcast but stops for the tracer
+with the sender's siginfo (group_kill).
 execve() from a non-leader thread kills the other threads, keeps the
 pid, resets handled signals and keeps ignored ones, the blocked mask and
 the pending signals (exec_thread). The parent of a group that stops or
@@ -228,8 +230,10 @@ __send_signal_locked() allocates the siginfo's queue entry in the
 sender's context, and that allocation can fail. Then a classic signal is
 still set pending without its siginfo and must arrive; a real-time one
 sent with a siginfo of its own is refused with EAGAIN, never dropped;
-one sent by kill() is set pending as a classic one is. Fail the sender's
-sigqueue allocations with failslab and check each case.'''),
+one sent by kill() is set pending as a classic one is; and a fatal
+signal sent to a process group still ends every process with that
+status, leaving the user's RLIMIT_SIGPENDING count where it was. Fail
+the sender's sigqueue allocations with failslab and check each case.'''),
     Generated(
         subject='selftests/signal: add a bounded signal storm',
         after=None,

@@ -12,7 +12,10 @@
  *    rt_tgsigqueueinfo(), tgkill()'s SI_TKILL, pidfd_send_signal() with a
  *    siginfo) is refused with EAGAIN: never dropped silently;
  *  - a real-time signal sent by kill() (SI_USER) is set pending without its
- *    siginfo, as a classic one is: kill() may not fail with EAGAIN.
+ *    siginfo, as a classic one is: kill() may not fail with EAGAIN;
+ *  - a fatal signal sent to a process group, every allocation failing,
+ *    still ends every process with that signal as its status, and leaves
+ *    the user's RLIMIT_SIGPENDING count (SigQ) where it was.
  *
  * The failure is injected with failslab on the sigqueue cache only
  * (cache-filter and /sys/kernel/slab/sigqueue/failslab), for the sending
@@ -173,6 +176,7 @@ static int send_self(enum how how, int sig, int value)
 FIXTURE(failslab) {
 	char saved[NR_KNOBS][32];	/* knob values before the test */
 	int armed;			/* knobs written so far */
+	pid_t pgrp;			/* processes left to kill */
 };
 
 /*
@@ -194,6 +198,7 @@ FIXTURE_SETUP(failslab)
 	int err;
 
 	self->armed = 0;
+	self->pgrp = 0;
 	if (geteuid())
 		SKIP(return, "needs root: debugfs and make-it-fail");
 	if (!exists(MAKE_IT_FAIL))
@@ -238,6 +243,8 @@ FIXTURE_SETUP(failslab)
 /* Runs in the parent, even when the test crashed or an assertion failed. */
 FIXTURE_TEARDOWN_PARENT(failslab)
 {
+	if (self->pgrp > 0)
+		kill(-self->pgrp, SIGKILL);
 	disarm(self->saved, &self->armed);
 }
 
@@ -434,6 +441,80 @@ TEST_F(failslab, rt_kill_arrives_without_siginfo)
 TEST_F(failslab, rt_pidfd_send_signal_arrives_without_siginfo)
 {
 	rt_arrives_without_siginfo(_metadata, PIDFD);
+}
+
+#define BCAST_PROCS	16
+#define BCAST_THREADS	3	/* besides each process's main thread */
+
+/*
+ * kill(-pgrp, SIGTERM) to 16 processes of 4 threads each, the default
+ * action, with every sigqueue allocation of the sender failing.  A kernel
+ * that allocates one per recipient sees up to 16 failures, one that sends
+ * the signal as a bit none: the count is reported, the deaths and the
+ * books are the rule.
+ */
+TEST_F(failslab, fatal_group_broadcast_needs_no_sigqueue)
+{
+	struct tg_sleepers *sl;
+	pid_t pids[BCAST_PROCS], pgrp = 0;
+	char times[32], c = 0;
+	int i, status, fds[2], q0, q1, injected;
+	long limit;
+
+	q0 = tg_sigq(&limit);
+	ASSERT_GE(q0, 0) TH_LOG("no SigQ in /proc/self/status");
+	ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+	for (i = 0; i < BCAST_PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (!pids[i]) {
+			sigset_t none;
+
+			close(fds[0]);
+			setpgid(0, pgrp);
+			signal(SIGTERM, SIG_DFL);
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			sl = mmap(NULL, sizeof(*sl), PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (sl == MAP_FAILED ||
+			    tg_start_sleepers(sl, BCAST_THREADS) ||
+			    write(fds[1], &c, 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		/* Both sides set it: no member is ever outside the group. */
+		if (!pgrp) {
+			pgrp = pids[0];
+			self->pgrp = pgrp;
+		}
+		setpgid(pids[i], pgrp);
+	}
+	close(fds[1]);
+	for (i = 0; i < BCAST_PROCS; i++)
+		ASSERT_EQ(read(fds[0], &c, 1), 1) TH_LOG("member %d died", i);
+	close(fds[0]);
+
+	ASSERT_EQ(write_file(DBG "times", "1000"), 0);
+	ASSERT_EQ(write_file(MAKE_IT_FAIL, "1"), 0);
+	ASSERT_EQ(kill(-pgrp, SIGTERM), 0) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(write_file(MAKE_IT_FAIL, "0"), 0);
+	ASSERT_EQ(read_file(DBG "times", times, sizeof(times)), 0);
+	injected = 1000 - atoi(times);
+
+	for (i = 0; i < BCAST_PROCS; i++) {
+		ASSERT_EQ(waitpid(pids[i], &status, 0), pids[i]);
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+			TH_LOG("member %d: status %#x", i, status);
+	}
+	self->pgrp = 0;
+	q1 = tg_sigq(&limit);
+	ksft_print_msg("kill(-pgrp, SIGTERM) to %d processes: %d sigqueue allocations failed; SigQ %d before, %d after\n",
+		       BCAST_PROCS, injected, q0, q1);
+	EXPECT_GE(injected, 0);
+	EXPECT_LE(injected, BCAST_PROCS);
+	EXPECT_EQ(q1, q0) TH_LOG("RLIMIT_SIGPENDING count leaked");
 }
 
 TEST_HARNESS_MAIN

@@ -3,11 +3,14 @@
  * Group-wide death: SIGKILL reaches every thread of a large group whatever
  * each thread is doing or blocking, a fatal signal sent to one thread ends
  * the whole group with that signal as the status, and exit() from a signal
- * handler on any thread ends the whole group with that exit code.
+ * handler on any thread ends the whole group with that exit code.  A fatal
+ * signal to a ptraced process is not broadcast: it stops for the tracer
+ * with the siginfo the sender made.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 
 #include "tg_util.h"
 #include "../kselftest_harness.h"
@@ -412,6 +415,63 @@ TEST_F(exit_in_handler, exit15_in_handler_on_any_thread_ends_group_with_status_1
 	EXPECT_EQ(status, 15 << 8)
 		TH_LOG("want exited with 15, status %#x", status);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 15);
+}
+
+FIXTURE(ptraced) {
+	pid_t pid;
+};
+
+FIXTURE_SETUP(ptraced)
+{
+	sigset_t none;
+
+	self->pid = fork();
+	ASSERT_GE(self->pid, 0);
+	if (!self->pid) {
+		signal(SIGTERM, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (;;)
+			pause();
+	}
+}
+
+FIXTURE_TEARDOWN(ptraced)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+	}
+}
+
+/*
+ * complete_signal() does not turn a fatal signal to a ptraced process into
+ * a group exit: the tracer sees it at the signal-delivery-stop with the
+ * sender's siginfo (which it may change), and the process dies of it only
+ * once the tracer passes it on.
+ */
+TEST_F(ptraced, fatal_signal_stops_for_the_tracer_with_its_siginfo)
+{
+	siginfo_t si;
+	int status;
+
+	ASSERT_EQ(ptrace(PTRACE_SEIZE, self->pid, 0, 0), 0)
+		TH_LOG("PTRACE_SEIZE: %s", strerror(errno));
+	ASSERT_EQ(kill(self->pid, SIGTERM), 0);
+	ASSERT_EQ(waitpid(self->pid, &status, 0), self->pid);
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTERM)
+		TH_LOG("want a stop for SIGTERM, status %#x", status);
+	ASSERT_EQ(ptrace(PTRACE_GETSIGINFO, self->pid, 0, &si), 0)
+		TH_LOG("PTRACE_GETSIGINFO: %s", strerror(errno));
+	EXPECT_EQ(si.si_signo, SIGTERM);
+	EXPECT_EQ(si.si_code, SI_USER);
+	EXPECT_EQ(si.si_pid, getpid());
+	EXPECT_EQ(si.si_uid, getuid());
+	ASSERT_EQ(ptrace(PTRACE_CONT, self->pid, 0, SIGTERM), 0);
+	ASSERT_EQ(waitpid(self->pid, &status, 0), self->pid);
+	self->pid = 0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+		TH_LOG("want killed by SIGTERM, status %#x", status);
 }
 
 TEST_HARNESS_MAIN

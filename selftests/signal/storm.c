@@ -1007,18 +1007,6 @@ static int agent_main(int argc, char **argv)
 
 /* The test process. */
 
-/* Queued signals of this user, from SigQ in /proc/self/status. */
-static int sigq(long *limit)
-{
-	char val[64];
-	int queued;
-
-	if (tg_proc_status(getpid(), 0, "SigQ", val, sizeof(val)) ||
-	    sscanf(val, "%d/%ld", &queued, limit) != 2)
-		return -1;
-	return queued;
-}
-
 static long read_long(const char *path)
 {
 	char buf[64];
@@ -1203,7 +1191,7 @@ TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 		uid = getuid();
 	if (!geteuid())
 		ASSERT_EQ(setresuid(uid, 0, 0), 0);
-	q0 = sigq(&lim);
+	q0 = tg_sigq(&lim);
 	ASSERT_GE(q0, 0) TH_LOG("no SigQ in /proc/self/status");
 	objs0 = sigqueue_objects(why, sizeof(why));
 
@@ -1228,7 +1216,7 @@ TEST_F_TIMEOUT(storm, ends_with_all_reaped_and_no_signal_lost, 280)
 	reap_all();
 	t1 = now_ns();
 
-	q1 = sigq(&lim);
+	q1 = tg_sigq(&lim);
 	objs1 = objs0 < 0 ? -1 : sigqueue_objects(why, sizeof(why));
 
 	ksft_print_msg("storm: ended by %s after %.1f s and %ld operations\n",

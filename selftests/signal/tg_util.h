@@ -167,6 +167,21 @@ static inline int tg_proc_status(pid_t tgid, pid_t tid, const char *field,
 }
 
 /*
+ * Signals queued for this user (RLIMIT_SIGPENDING's count), from SigQ in
+ * /proc/self/status; its limit in *@limit.  Returns -1 when unreadable.
+ */
+static inline int tg_sigq(long *limit)
+{
+	char val[64];
+	int queued;
+
+	if (tg_proc_status(getpid(), 0, "SigQ", val, sizeof(val)) ||
+	    sscanf(val, "%d/%ld", &queued, limit) != 2)
+		return -1;
+	return queued;
+}
+
+/*
  * The calling thread's pid and tid as /proc names them (its mount's PID
  * namespace, which need not be the caller's).  Returns 0 or -1.
  */
