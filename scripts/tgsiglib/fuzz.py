@@ -121,6 +121,25 @@ def stage_trinity(shell: Shell, dest: str) -> None:
                   GUEST_SCRIPT)
 
 
+# What the kernel/ of a fuzz run was, for a later --kernel of it; a
+# kernels/KEY directory has its key.json with the same keys.
+KEPT = 'kernel.json'
+
+
+def kernel_label(kernel_dir: str) -> str:
+    """The tree and variant --kernel names, as its build recorded them,
+    and where it is."""
+    for name in (KEPT, 'key.json'):
+        try:
+            with open(os.path.join(kernel_dir, name), encoding='utf-8') as f:
+                saved = json.load(f)
+            return (f'{saved["tree"]} ({saved.get("variant", "?")}, '
+                    f'booted from {kernel_dir})')
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return f'the kernel in {kernel_dir}'
+
+
 def check_syscalls(shell: Shell, names: Sequence[str],
                    progress: Progress) -> List[str]:
     """Every name is one trinity knows; returns those it will never call
@@ -169,7 +188,7 @@ class Watcher:
             head, _, rest = text.rpartition('tgsig-fuzz:start ')
             if not head:
                 continue
-            seed = rest.split(' ', 1)[0]
+            seed = rest.split(' ', 1)[0].replace('seed=', 'seed ')
             count = trinity.logged_so_far(rest)
             if count != self.last:
                 self.last = count
@@ -202,7 +221,7 @@ def fuzz(opts: Options, args: FuzzArgs, shell: Shell, progress: Progress,
                              'name a kernel directory tgsig built, '
                              'work/linux-VERSION/kernels/KEY, or the kernel/'
                              ' of a fuzz run')
-        tree = f'the kernel in {args.kernel_dir}'
+        tree = kernel_label(args.kernel_dir)
     else:
         ws, base, label = prepare_base(
             opts, shell, progress, deps.PACKAGES + deps.FUZZ_PACKAGES)
@@ -223,6 +242,10 @@ def fuzz(opts: Options, args: FuzzArgs, shell: Shell, progress: Progress,
             kept = os.path.join(run_dir, 'kernel')
             os.makedirs(kept)
             shutil.copy2(bzimage, os.path.join(kept, 'bzImage'))
+            with open(os.path.join(kept, KEPT), 'w', encoding='utf-8') as f:
+                json.dump({'tree': tree, 'variant': opts.variant,
+                           'debug': True}, f, indent=1)
+                f.write('\n')
             if os.path.exists(config):
                 shutil.copy2(config, os.path.join(kept, 'config'))
                 shutil.copy2(config, os.path.join(run_dir, 'config'))

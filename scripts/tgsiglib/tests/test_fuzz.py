@@ -168,6 +168,16 @@ class CommandLine(unittest.TestCase):
                 dest, 'tgsig/fuzz/fuzz.sh'), os.X_OK))
 
 
+class KernelLabel(unittest.TestCase):
+    def test_kernel_dir_says_what_it_holds(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(fuzz.kernel_label(d), f'the kernel in {d}')
+            with open(os.path.join(d, 'key.json'), 'w') as f:
+                f.write('{"variant": "patched", "tree": "mainline: x"}')
+            self.assertEqual(fuzz.kernel_label(d),
+                             f'mainline: x (patched, booted from {d})')
+
+
 class Verdict(unittest.TestCase):
     def golden(self, name, text):
         path = os.path.join(FUZZ, name)
