@@ -265,6 +265,34 @@ def parser() -> argparse.ArgumentParser:
         'in the guest, each of which the run must catch')
     _add_groups(e2e, ('common', 'build', 'boot'),
                 leave_out=(_baseline, _extra_patch, _smp))
+    fz = sub.add_parser(
+        'fuzz', help='trinity, the system call fuzzer, on the patched '
+        'debug kernel, pointed at the signal and process syscalls',
+        description='Build (or reuse) the patched kernel with '
+        'kconfig/debug.config, as run --debug does, boot it and run '
+        'trinity in a PID namespace of its own, once per seed, for '
+        '--minutes each. A kernel splat, a taint, a hang or the guest\'s '
+        'death fails the run; the summary quotes the splat, the seed, the '
+        'last syscalls trinity logged and the command that replays it. '
+        'Logs go into work/runs/STAMP-fuzz/.')
+    g = fz.add_argument_group('fuzz: what trinity does')
+    g.add_argument('--minutes', type=_positive, default=5, metavar='N',
+                   help='how long each seed runs (default 5)')
+    g.add_argument('--seed', default='1', metavar='S[,S...]',
+                   help="trinity's random seeds, one run each, one after "
+                   'the other in one boot (default 1)')
+    g.add_argument('--syscalls', metavar='LIST',
+                   help='the syscalls, comma-separated, as trinity -L '
+                   'names them (default: the signal and process syscalls '
+                   'that reach the series)')
+    g.add_argument('--children', type=_positive, default=4, metavar='N',
+                   help='trinity child processes (default 4)')
+    g.add_argument('--kernel', metavar='DIR',
+                   help='boot this kernel as it is (a directory with a '
+                   'bzImage: work/linux-VERSION/kernels/KEY, or the kernel/ '
+                   'of a fuzz run): no build, no tree lock')
+    _add_groups(fz, ('common', 'build', 'boot'),
+                leave_out=(_tree, _config, _debug))
     tr = sub.add_parser(
         'trace', help='run one static program under signal tracing on the '
         'patched kernel: which thread took each signal, and why '
@@ -405,6 +433,11 @@ def main(argv: List[str]) -> int:
         if args.command == 'e2e':
             from .e2e import e2e_command
             return e2e_command(run_options(args), shell, progress)
+        if args.command == 'fuzz':
+            from .fuzz import fuzz_command, fuzz_args
+            from .report import command_line
+            return fuzz_command(run_options(args), fuzz_args(args), shell,
+                                progress, command_line(argv))
         if args.command == 'trace':
             from .trace import trace_command
             return trace_command(run_options(args), args.program,

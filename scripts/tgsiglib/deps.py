@@ -22,6 +22,8 @@ CHECK_PACKAGES = ['sparse', 'codespell', 'python3-pyflakes', 'pycodestyle',
                   'python3-mypy', 'libtraceevent-dev']
 # Only `bench` needs this: the plot of its figures.
 BENCH_PACKAGES = ['gnuplot-nox']
+# Only `fuzz` needs this: the system call fuzzer it runs in the guest.
+FUZZ_PACKAGES = ['trinity']
 
 
 def installed_version(shell: Shell, package: str) -> Optional[str]:

@@ -12,7 +12,7 @@ from tgsiglib.paths import HERE
 COMMANDS = {'run': 'run', 'check': 'check', 'host': 'host',
             'bench': 'benchrun', 'mutants': 'mutants', 'series': 'seriescmd',
             'compare': 'compare', 'e2e': 'e2e', 'report': 'reportcmd',
-            'trace': 'trace'}
+            'trace': 'trace', 'fuzz': 'fuzz'}
 # Edges still to remove: (importer, imported). Each must exist, so that
 # this list shrinks when one goes.
 PENDING: set = set()
