@@ -510,7 +510,7 @@ TEST_F(failslab, fatal_group_broadcast_needs_no_sigqueue)
 	}
 	self->pgrp = 0;
 	q1 = tg_sigq(&limit);
-	ksft_print_msg("kill(-pgrp, SIGTERM) to %d processes: %d sigqueue allocations failed; SigQ %d before, %d after\n",
+	ksft_print_msg("broadcast to %d: %d sigqueue allocations failed, SigQ %d then %d\n",
 		       BCAST_PROCS, injected, q0, q1);
 	EXPECT_GE(injected, 0);
 	EXPECT_LE(injected, BCAST_PROCS);
