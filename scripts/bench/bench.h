@@ -369,6 +369,21 @@ static inline void bench_wait_asleep(pid_t pid, int nthreads,
 	free(tids);
 }
 
+/*
+ * Run SCHED_FIFO (@on) or SCHED_OTHER again.  A sender that times its
+ * call runs SCHED_FIFO, so that the tasks the call wakes cannot preempt
+ * it before the call's end is read: on one CPU they would run inside the
+ * timed call.
+ */
+static inline void bench_fifo(bool on)
+{
+	struct sched_param sp = { .sched_priority = on ? 1 : 0 };
+
+	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp))
+		bench_fail("sched_setscheduler(%s): %s",
+			   on ? "SCHED_FIFO" : "SCHED_OTHER", strerror(errno));
+}
+
 /* Sleep in pause() until killed; every thread of a benchmark's subject. */
 static inline void bench_sleep_forever(void)
 {

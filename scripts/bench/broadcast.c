@@ -2,8 +2,9 @@
 /*
  * A fatal signal broadcast: kill(-pgrp, SIGTERM) of N processes in one
  * process group (way=pgrp), or kill(-1, SIGTERM) from the init of a PID
- * namespace of N + 1 (way=all), every recipient with SIGTERM's default
- * action and asleep in pause().
+ * namespace of N + 1 (way=all), every recipient a process in pause()
+ * with SIGTERM's default action (asleep there, as /proc shows, for
+ * way=pgrp; started, for way=all, whose pids /proc does not show).
  *
  * For each N of --procs and way of --ways, --reps times:
  *
@@ -24,7 +25,6 @@
  * debugfs on /sys/kernel/debug and a sigqueue cache of its own.
  */
 #define _GNU_SOURCE
-#include <sched.h>
 #include "bench.h"
 
 #define MAX_PROCS	4096
@@ -84,14 +84,6 @@ static long fail_nth_get(int fd)
 	return atol(buf);
 }
 
-static void fifo(bool on)
-{
-	struct sched_param sp = { .sched_priority = on ? 10 : 0 };
-
-	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp))
-		bench_fail("sched_setscheduler: %s", strerror(errno));
-}
-
 static pid_t recipient(pid_t pgrp)
 {
 	pid_t pid = bench_fork();
@@ -115,7 +107,7 @@ static void broadcast(pid_t *pids, int n, enum way way, pid_t pgrp)
 	long long t0, t1, t2 = 0;
 	long left;
 
-	fifo(true);
+	bench_fifo(true);
 	fail_nth_set(fd, FAIL_NTH_FAR);
 	t0 = bench_now_ns();
 	ret = way == WAY_PGRP ? kill(-pgrp, SIGTERM) : bench_kill_all(SIGTERM);
@@ -125,7 +117,7 @@ static void broadcast(pid_t *pids, int n, enum way way, pid_t pgrp)
 	if (ret)
 		bench_fail("kill(%d, SIGTERM): %s", way == WAY_PGRP ? -pgrp : -1,
 			   strerror(errno));
-	fifo(false);
+	bench_fifo(false);
 	for (i = 0; i < n; i++)
 		t2 = bench_reap(pids[i], SIGTERM, "a recipient");
 	close(fd);

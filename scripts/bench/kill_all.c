@@ -89,20 +89,6 @@ static long long send_one(int *sent)
 	return t1 - t0;
 }
 
-/*
- * While init times its calls it runs SCHED_FIFO, so that the members its
- * kill(-1) wakes cannot preempt it before the call's end is read: on one
- * CPU they would run their handlers inside the timed call.
- */
-static void set_fifo(bool on)
-{
-	struct sched_param sp = { .sched_priority = on ? 1 : 0 };
-
-	if (sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp))
-		bench_fail("sched_setscheduler(%s): %s",
-			   on ? "SCHED_FIFO" : "SCHED_OTHER", strerror(errno));
-}
-
 static int init_main(void *arg)
 {
 	int seen = 0, sent = 0, i;
@@ -115,10 +101,10 @@ static int init_main(void *arg)
 		tg_wait_at_least(&sh->given, ++seen);
 		switch (sh->cmd) {
 		case CMD_TIME:
-			set_fifo(true);
+			bench_fifo(true);
 			for (i = 0; i < sh->reps; i++)
 				sh->call_ns[i] = send_one(&sent);
-			set_fifo(false);
+			bench_fifo(false);
 			break;
 		case CMD_LOOP:
 			while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {

@@ -9,12 +9,11 @@ import json
 import os
 import re
 import shutil
-import threading
 from typing import Any, Dict, List, Optional, Sequence
 
 from . import kconfig
 from .errors import BuildFailed, CommandFailed, ConfigNotKept
-from .shell import Progress, Shell
+from .shell import Periodic, Progress, Shell
 
 ARCH = 'x86_64'
 # Bump when the recipe below changes in a way that makes old artifacts
@@ -42,7 +41,7 @@ def count_objects(text: str) -> int:
     return len(_OBJECT.findall(text))
 
 
-class BuildProgress:
+class BuildProgress(Periodic):
     """While make runs, every PROGRESS_EVERY seconds and only when it
     changed: how many objects it has compiled so far, from its own
     output in the build log, and how many the last finished build of the
@@ -55,11 +54,9 @@ class BuildProgress:
         self.progress = progress
         self.what = what
         self.before = before
-        self.every = every
+        super().__init__(every)
         self.offset = os.path.getsize(log) if os.path.exists(log) else 0
         self.said = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
 
     def count(self) -> int:
         try:
@@ -81,18 +78,6 @@ class BuildProgress:
         if n != self.said:
             self.said = n
             self.progress.say(self.line(n))
-
-    def _loop(self) -> None:
-        while not self.stop.wait(self.every):
-            self.tick()
-
-    def __enter__(self) -> 'BuildProgress':
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop.set()
-        self.thread.join()
 
 
 def _read_counts(root: str) -> Dict[str, int]:

@@ -22,7 +22,6 @@ import dataclasses
 import json
 import os
 import shutil
-import threading
 from typing import List, Optional, Sequence
 
 from . import deps, qemu, session, splat, trinity
@@ -33,7 +32,7 @@ from .kernel import prepare_base, prepare_kernel
 from .options import Options
 from .paths import HERE, work_dir
 from .rundirs import dry_run_dir, new_run_dir
-from .shell import Progress, Shell
+from .shell import Periodic, Progress, Shell
 from .stream import GuestStream
 
 GUEST_SCRIPT = os.path.join(HERE, 'guest', 'fuzz.sh')
@@ -158,41 +157,30 @@ def check_syscalls(shell: Shell, names: Sequence[str],
     return avoid
 
 
-class Watcher:
+class Watcher(Periodic):
     """A progress line every PROGRESS_EVERY seconds while QEMU runs:
     trinity's newest syscall count, read from output.log."""
 
     def __init__(self, path: str, progress: Progress) -> None:
+        super().__init__(PROGRESS_EVERY)
         self.path = path
         self.progress = progress
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
         self.last = -1
 
-    def __enter__(self) -> 'Watcher':
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def _loop(self) -> None:
-        while not self.stop.wait(PROGRESS_EVERY):
-            try:
-                with open(self.path, encoding='utf-8',
-                          errors='replace') as f:
-                    text = f.read()
-            except OSError:
-                continue
-            head, _, rest = text.rpartition('tgsig-fuzz:start ')
-            if not head:
-                continue
-            seed = rest.split(' ', 1)[0].replace('seed=', 'seed ')
-            count = trinity.logged_so_far(rest)
-            if count != self.last:
-                self.last = count
-                self.progress.say(f'trinity {seed}: {count} syscalls so far')
+    def tick(self) -> None:
+        try:
+            with open(self.path, encoding='utf-8', errors='replace') as f:
+                text = f.read()
+        except OSError:
+            return
+        head, _, rest = text.rpartition('tgsig-fuzz:start ')
+        if not head:
+            return
+        seed = rest.split(' ', 1)[0].replace('seed=', 'seed ')
+        count = trinity.logged_so_far(rest)
+        if count != self.last:
+            self.last = count
+            self.progress.say(f'trinity {seed}: {count} syscalls so far')
 
 
 def fuzz(opts: Options, args: FuzzArgs, shell: Shell, progress: Progress,

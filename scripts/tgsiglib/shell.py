@@ -12,8 +12,10 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 import time
-from typing import Any, Dict, Iterator, Optional, Sequence, TextIO
+from typing import (Any, Dict, Iterator, Optional, Sequence, TextIO,
+                    TypeVar)
 
 from .errors import CommandFailed, TgsigError
 
@@ -24,6 +26,34 @@ TIMEOUT_RC = 137
 
 def quote(argv: Sequence[Any]) -> str:
     return ' '.join(shlex.quote(str(a)) for a in argv)
+
+
+_P = TypeVar('_P', bound='Periodic')
+
+
+class Periodic:
+    """Calls tick() every @every seconds, on a thread of its own, while
+    the with block runs: the progress lines of a long make or boot."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.every):
+            self.tick()
+
+    def __enter__(self: _P) -> _P:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 class Progress:
