@@ -26,8 +26,8 @@ import os
 import unittest
 from typing import Iterator, List, Tuple
 
-from . import archtable, bases, deps, doccheck, formatcheck, provoke, \
-    report, series, splat, tracecheck
+from . import archtable, bases, deps, doccheck, formatcheck, mutantfiles, \
+    provoke, report, series, splat, tracecheck
 from .errors import TgsigError
 from .kernel import prepare_base
 from .lock import tree_lock
@@ -214,6 +214,7 @@ def base_series_checks(shell: Shell, progress: Progress, opts: Options,
     if head:
         root.subtests.append(
             action_table_on_every_arch(ws.repo, head, shell))
+        root.subtests.append(mutants_apply(ws.repo, head, base))
     cover = os.path.join(base.patches, '0000-cover-letter.patch')
     checked = patches + ([cover] if os.path.exists(cover) else [])
     root.subtests += checkpatch(shell, ws.repo, checked)
@@ -230,6 +231,21 @@ def base_series_checks(shell: Shell, progress: Progress, opts: Options,
     except TgsigError as err:
         root.subtests.append(Test(name, Status.FAIL, directive=err.what))
     return root, ws
+
+
+def mutants_apply(repo: str, head: str, base: bases.Base) -> Test:
+    """Every mutant of mutants/ (the base's own version where it has one)
+    applies to the series as git am would take it: a mutant that no
+    longer applies would only ever report "build failed"."""
+    files = mutantfiles.mutant_files(
+        subdir=mutantfiles.base_subdir(base.name))
+    bad = mutantfiles.unapplied(repo, head, files)
+    return Test(f'every mutant applies to the series ({len(files)})',
+                Status.FAIL if bad else Status.PASS,
+                directive=('rewrite them against the series head, or '
+                           "give the base its own version (mutants/6.12/)"
+                           if bad else ''),
+                log=bad)
 
 
 def series_checks(shell: Shell, progress: Progress, opts: Options,

@@ -40,10 +40,11 @@ import time
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
                     Tuple)
 
-from . import bases, testrun
+from . import testrun
 from .errors import (BuildFailed, ConfigNotKept, PatchDoesNotApply,
                      TgsigError)
 from .ktap import Status, Test
+from .mutantfiles import MUTANT_DIR, base_subdir, mutant_files
 from .options import Options
 from .paths import REPO, work_dir
 from .record import RunRecord
@@ -52,7 +53,6 @@ from .rundirs import new_run_dir, point_latest
 from .selftests import our_selftests
 from .shell import Progress, Shell
 
-MUTANT_DIR = os.path.join(REPO, 'mutants')
 # A case listed in selftests/known-failures that failed is XFAIL in the
 # run's tree: the list excuses it for check, not for a mutant, whose
 # verdict is whether the named test failed.
@@ -117,27 +117,6 @@ def parse_patch(text: str, path: str) -> Mutant:
 def read_mutant(path: str) -> Mutant:
     with open(path, encoding='utf-8', errors='replace') as f:
         return parse_patch(f.read(), path)
-
-
-def base_subdir(base: str) -> Optional[str]:
-    """The subdirectory of mutants/ that holds a base's own versions of
-    mutants whose lines differ there: the one its series has under
-    patches/ (6.12 for lts), None for mainline."""
-    rel = os.path.relpath(bases.get(base).patch_dir, 'patches')
-    return None if rel == '.' else rel
-
-
-def mutant_files(directory: str = MUTANT_DIR,
-                 subdir: Optional[str] = None) -> List[str]:
-    """The mutants of @directory; a file of @subdir replaces the one of
-    the same name, so that a base runs its own version of a mutant."""
-    found: Dict[str, str] = {}
-    for d in [directory] + ([os.path.join(directory, subdir)]
-                            if subdir else []):
-        if os.path.isdir(d):
-            found.update((n, os.path.join(d, n)) for n in os.listdir(d)
-                         if n.endswith('.patch'))
-    return [found[n] for n in sorted(found)]
 
 
 def select(wanted: Sequence[str], directory: str = MUTANT_DIR,
