@@ -18,7 +18,7 @@ from typing import List, Optional, Tuple
 # The hand-written kernel patches, by the start of their subject.
 TABLE = 'signal: describe every signal'
 TRACEPOINT = 'signal: add a tracepoint for the thread'
-KILL_ALL = 'signal: kill(-1) in a PID namespace'
+KILL_ALL = 'pid_namespace: zap the namespace'
 
 # (top-level path, path in the kernel tree): a file copied whole.
 Copy = Tuple[str, str]
