@@ -23,14 +23,16 @@
  *   tgsig-bench kill_all_kernel procs=P caller=pidns syscall=NS ns
  *   tgsig-bench kill_all_kernel procs=P caller=initial syscall=NS ns
  *
- * pidns_zap_kernel: with the same P processes outside, --reps times, the
- * init of a new PID namespace with --children sleeping children exits;
- * its zap sends each child SIGKILL while it holds tasklist_lock for
- * reading.  The span from the first to the last signal:signal_generate
- * of SIGKILL from that init (the only event on) is that walk, its
- * tracing included (one event per child, the same on both kernels).
+ * pidns_zap_kernel: for each C of --children and T of --zap-threads,
+ * --reps times, the init of a new PID namespace with C sleeping children
+ * of T threads each exits; its zap sends each child SIGKILL while it
+ * holds tasklist_lock for reading.  The span from the first to the last
+ * signal:signal_generate of SIGKILL from that init (the only event on)
+ * is that walk, its tracing included (one event per child, the same on
+ * both kernels).  The zap never looks outside its namespace: it runs
+ * with the first --procs only.
  *
- *   tgsig-bench pidns_zap_kernel procs=P children=C walk=NS ns
+ *   tgsig-bench pidns_zap_kernel children=C threads=T walk=NS ns
  *
  * Each is the median of --reps calls.  Checks: every kill(-1) returns 0
  * and shows in the trace as one sys_enter and one sys_exit; every zap
@@ -48,6 +50,7 @@
 #define MAX_REPS	1000
 #define MAX_PROCS	100000
 #define MAX_CHILDREN	1024
+#define MAX_THREADS	16
 #define TRACING		"/sys/kernel/tracing"
 #define TRACE_BUF	(4 << 20)
 
@@ -63,6 +66,7 @@ struct shared {
 	int ready;		/* the zap's children set up, futex word */
 	int go;			/* the zap's init exits, futex word */
 	int children;
+	int threads;		/* of each of the zap's children */
 	pid_t init_pid;		/* the sending init, as the trace names it */
 	long long span[MAX_REPS];
 };
@@ -265,6 +269,8 @@ static int zap_init(void *arg)
 
 	for (i = 0; i < sh->children; i++)
 		if (!bench_fork()) {
+			if (!bench_start_sleepers(sh->threads, &sh->ready))
+				bench_fail("pidns_zap_kernel: threads");
 			tg_add_and_wake(&sh->ready, 1);
 			bench_sleep_forever();
 		}
@@ -295,7 +301,7 @@ static long long zap_span(pid_t init, int children)
 	return last - first;
 }
 
-static long long one_zap(int children)
+static long long one_zap(int children, int threads)
 {
 	char filter[64];
 	pid_t init;
@@ -303,8 +309,10 @@ static long long one_zap(int children)
 	sh->ready = 0;
 	sh->go = 0;
 	sh->children = children;
+	sh->threads = threads;
 	init = bench_fork_init(zap_init, NULL);
-	bench_wait(&sh->ready, children, init, NULL, "the zap's children");
+	bench_wait(&sh->ready, children * threads, init, NULL,
+		   "the zap's children");
 	tracing_reset();
 	snprintf(filter, sizeof(filter), "sig == %d && common_pid == %d",
 		 SIGKILL, init);
@@ -324,10 +332,12 @@ int main(int argc, char **argv)
 		{ "reps", "9" },
 		{ "children", "16" },
 		{ "initial-ns", "no" },
+		{ "zap-threads", "1" },
 		{ NULL, NULL },
 	};
-	long procs[BENCH_MAX_SIZES];
-	int nsizes, reps, children, s, i, nproc = 0;
+	long procs[BENCH_MAX_SIZES], children[BENCH_MAX_SIZES];
+	long threads[BENCH_MAX_SIZES];
+	int nsizes, nchildren, nthreads, reps, s, c, t, i, nproc = 0;
 	bool initial;
 	char params[64];
 	pid_t init, *outside;
@@ -336,7 +346,8 @@ int main(int argc, char **argv)
 	bench_args(argc, argv, opts);
 	nsizes = bench_sizes(opts[0].value, procs, 0, MAX_PROCS);
 	reps = bench_number(opts[1].value, 1, MAX_REPS);
-	children = bench_number(opts[2].value, 1, MAX_CHILDREN);
+	nchildren = bench_sizes(opts[2].value, children, 1, MAX_CHILDREN);
+	nthreads = bench_sizes(opts[4].value, threads, 1, MAX_THREADS);
 	initial = !strcmp(opts[3].value, "yes");
 	if (!initial && strcmp(opts[3].value, "no"))
 		bench_fail("--initial-ns %s: yes or no", opts[3].value);
@@ -375,12 +386,17 @@ int main(int argc, char **argv)
 				     bench_median(sh->span, reps), "ns");
 		}
 
-		for (i = 0; i < reps; i++)
-			sh->span[i] = one_zap(children);
-		snprintf(params, sizeof(params), "procs=%ld children=%d",
-			 procs[s], children);
-		bench_report("pidns_zap_kernel", params, "walk",
-			     bench_median(sh->span, reps), "ns");
+		for (c = 0; c < nchildren && !s; c++)
+			for (t = 0; t < nthreads; t++) {
+				for (i = 0; i < reps; i++)
+					sh->span[i] = one_zap(children[c],
+							      threads[t]);
+				snprintf(params, sizeof(params),
+					 "children=%ld threads=%ld",
+					 children[c], threads[t]);
+				bench_report("pidns_zap_kernel", params, "walk",
+					     bench_median(sh->span, reps), "ns");
+			}
 	}
 	tracing_reset();
 

@@ -2,22 +2,24 @@
 /*
  * Figure 1, the other side: kill(-1) where the caller sees every process.
  *
- * The series changes kill(-1) only for a caller in a PID namespace other
- * than the initial one.  Two figures show what that costs where the
- * namespace is (nearly) the whole machine:
+ * The series changes the walk that finds kill(-1)'s recipients: the
+ * unpatched kernel walks every process on the machine, the patched one
+ * the lists of the processes of the caller's namespace and of those
+ * below it.  Two figures show what that does where the caller sees
+ * (nearly) the whole machine, and the two walks visit the same
+ * processes:
  *
  * kill_all_init: kill(-1, SIGURG) from the initial PID namespace, with P
- * sleeping processes of ours on the machine (--procs).  Both kernels walk
- * the process list here; the ratio must be 1.  Sent only with --initial-ns
- * yes, as it reaches every process on the machine: SIGURG is ignored by
- * default, so the harness's own processes in the guest never see it.
+ * sleeping processes of ours on the machine (--procs).  Sent only with
+ * --initial-ns yes, as it reaches every process on the machine: SIGURG is
+ * ignored by default, so the harness's own processes in the guest never
+ * see it.
  *
  * kill_all_whole_ns: kill(-1, SIGURG) from the init of a new PID namespace
  * that holds P processes of T threads each (--ns-procs, --threads), with
- * only the harness outside it.  The unpatched kernel walks the process
- * list (P groups plus the few outside), the patched one the namespace's
- * pids (P * T, one per thread): the same recipients through the two
- * walks, which is why the initial namespace keeps the list.
+ * only the harness outside it: P groups plus the few outside on the
+ * unpatched kernel, the P groups of the namespace's list on the patched
+ * one, threads on neither.
  *
  * Every recipient blocks SIGURG, so that each call queues it (once) on
  * the recipient instead of discarding it, and its /proc/PID/status shows

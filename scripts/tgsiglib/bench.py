@@ -69,13 +69,11 @@ FIGURES = {
                      'kill(-1) in a loop: median and 90th percentile',
     'kill_all_init': 'kill(-1, SIGURG) from the initial PID namespace, '
                      'per call, with `procs` processes of ours on the '
-                     'machine: the code the series keeps',
+                     'machine, where every process is a recipient',
     'kill_all_whole_ns': 'kill(-1, SIGURG) from the init of a PID '
                          'namespace of `procs` processes of `threads` '
                          'threads each, nearly all of the machine, where '
-                         'both kernels find the same recipients (the '
-                         'patched one walks the process list here, but for '
-                         'the smallest namespace)',
+                         'both kernels find the same recipients',
     'pipeline': 'teardown of a pipeline of `procs` processes in one '
                 'process group, all blocked in read() (variant=read) or '
                 'write() (variant=write), by kill(-pgrp), a kill() loop in '
@@ -86,6 +84,12 @@ FIGURES = {
                   'until waitpid() returns',
     'pidns_zap': "exit of a PID namespace's init with `children` children "
                  'of `threads` threads each until waitpid() for it returns',
+    'pidns_zap_fork': 'fork() outside the namespace while it is zapped '
+                      '(the forks that overlapped the zap, over every '
+                      'zap): median, 90th percentile and maximum',
+    'fork_exit': 'fork() of a child that exits at once, until waitpid() '
+                 'returns, from our PID namespace (way=here) or from the '
+                 'init of a new one (way=pidns)',
     'hot_path': 'kill() to a process of `threads` threads, or tgkill() to '
                 'one of them, until its handler has run and woken the '
                 'sender',
@@ -106,8 +110,8 @@ FIGURES = {
     'pidns_zap_kernel': "the zap's walk inside the kernel: from the first "
                         'to the last SIGKILL signal_generate event of an '
                         "exiting PID namespace init with `children` "
-                        'children, under tasklist_lock, with `procs` '
-                        'processes outside (tracing included: one event per '
+                        'children of `threads` threads each, under '
+                        'tasklist_lock (tracing included: one event per '
                         'child on both kernels)',
 }
 

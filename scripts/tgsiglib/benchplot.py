@@ -59,7 +59,7 @@ PANELS = (
           'processes outside the namespace'),
     Panel('pidns_zap_kernel', 'walk',
           "in the kernel: the zap's walk, first to last SIGKILL",
-          'processes outside the namespace'),
+          "init's children", where={'threads': '4'}),
 )
 # The y label of times, by the clock that measured them.
 _TIME_LABEL = {

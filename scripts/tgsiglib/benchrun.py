@@ -119,17 +119,24 @@ PROGRAMS = (
             '--children 16,256 --threads 1,4 --reps 5', 600),
     Program('hot_path', '--threads 1,16 --iterations 2000',
             '--threads 1,16 --iterations 500', 300),
+    Program('fork_exit', '--ways here,pidns --reps 200',
+            '--ways here,pidns --reps 50', 300),
     # Last: it turns tracing on (and off again).
     Program('kernel_cost',
-            '--procs 10,1000,5000,10000 --reps 9 --children 16 '
-            '--initial-ns yes',
-            '--procs 10,1000 --reps 5 --children 16 --initial-ns yes', 900),
+            '--procs 10,1000,5000,10000 --reps 9 --children 16,1024 '
+            '--zap-threads 1,4 --initial-ns yes',
+            '--procs 10,1000 --reps 5 --children 16,256 --zap-threads 1,4 '
+            '--initial-ns yes', 900),
     # fork() while another CPU sends kill(-1): two CPUs at once.
     Program('kill_all', '--procs 10,1000,5000,10000 --reps 0 --forks 200',
             '--procs 10,1000 --reps 0 --forks 50', 900, clock=bench.WALL),
     Program('pipeline', '--procs 16,128,512 --reps 5',
             '--procs 16,128 --reps 3', 600, clock=bench.WALL,
             metrics=('woke',)),
+    # fork() while another CPU zaps a namespace: two CPUs at once.
+    Program('pidns_zap', '--children 1024 --threads 4 --reps 5 --forks 2000',
+            '--children 256 --threads 4 --reps 3 --forks 500', 900,
+            clock=bench.WALL, metrics=('median', 'p90', 'max')),
     Program('distribution', '--threads 4,16 --signals 1000',
             '--threads 4,16 --signals 200', 300, clock=bench.WALL),
 )
