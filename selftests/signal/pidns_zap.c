@@ -3,16 +3,22 @@
  * The init of a PID namespace.
  *
  * When it exits, zap_pid_ns_processes() kills every task of the namespace
- * (children, grandchildren, all their threads, nested namespaces, tasks
- * that entered with setns()) and init is reaped only once all of them are
- * gone.  While it lives, init is protected: a signal whose action is the
- * default one is ignored when sent from inside the namespace, SIGKILL
- * included, and from an ancestor namespace only SIGKILL and SIGSTOP get
- * through.  A handler init installs does run.
+ * (children, grandchildren, all their threads, processes whose main thread
+ * exited or whose thread other than the main one exec'd, members of a
+ * process group or session whose leader was reaped, nested namespaces,
+ * siblings and nested two deep, tasks that entered with setns()) and init
+ * is reaped only once all of them are gone.  While it lives, init is
+ * protected: a signal whose action is the default one is ignored when sent
+ * from inside the namespace, SIGKILL included, and from an ancestor
+ * namespace only SIGKILL and SIGSTOP get through.  A handler init installs
+ * does run.
  *
  * The test process unshares CLONE_NEWPID and forks init.  Tasks of the
- * namespace enlist their host pid and tid in a MAP_SHARED page, so that
- * the test can watch them through pidfds.
+ * namespace enlist their host pid and tid in a page shared through a
+ * memfd (which exec keeps open), so that the test can watch them through
+ * pidfds.  When the zap passes over a task, init waits for it forever: the
+ * test says which task, once init sleeps in the zap's waits while that task
+ * sleeps with no SIGKILL pending.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -26,8 +32,13 @@
 #define PIDFD_THREAD	O_EXCL
 #endif
 
-#define NR_TASKS	64
+#define NR_TASKS	96
 #define NR_THREADS	8
+#define NR_EXITED_LEADER 4	/* threads of the process whose leader exits */
+#define NR_EXEC_THREADS	4	/* threads of the process that execs */
+
+/* argv[1] of this program exec'd by a thread other than the main one */
+#define IMAGE_FLAG	"--tgsig-zap-exec-image"
 
 /* Who lives in the namespace besides init. */
 #define CHILDREN	0x01	/* 4 children of init */
@@ -35,7 +46,11 @@
 #define THREADS		0x04	/* 4 children with 8 threads each */
 #define NESTED		0x08	/* a child, a nested init and its 3 children */
 #define SETNS		0x10	/* a child of the test, forked after setns() */
-#define EVERYONE	0x1f
+#define EXECED		0x20	/* a child whose non-leader thread exec'd */
+#define LEADER_EXITED	0x40	/* a child of 4 threads, its main one exited */
+#define NESTED_DEEP	0x80	/* 2 sibling nested namespaces, 1 nested in one */
+#define LEADERS_GONE	0x100	/* 2 in a group, 2 in a session; leaders reaped */
+#define EVERYONE	0x1ff
 
 /* Signals whose default action would end or stop init. */
 static const int deadly[] = {
@@ -60,15 +75,22 @@ struct zap {
 	pid_t seen_pid;		/* si_pid and si_code seen by init's handler */
 	int seen_code;
 	pid_t sender;		/* the sending child, in init's namespace */
+	pid_t leader_exited;	/* the process whose main thread exited */
+	pid_t gone[2];		/* reaped group and session leaders */
+	pid_t member[2][2];	/* and their members */
+	int leaders_reaped;	/* futex word */
 };
 
 static struct zap *z;
+static int z_fd = -1;
 
 static int nr_enlisted(int who)
 {
 	return (who & CHILDREN ? 4 : 0) + (who & GRANDCHILDREN ? 6 : 0) +
 	       (who & THREADS ? 4 * NR_THREADS : 0) + (who & NESTED ? 5 : 0) +
-	       (who & SETNS ? 1 : 0);
+	       (who & SETNS ? 1 : 0) + (who & EXECED ? 1 : 0) +
+	       (who & LEADER_EXITED ? NR_EXITED_LEADER : 0) +
+	       (who & NESTED_DEEP ? 9 : 0) + (who & LEADERS_GONE ? 4 : 0);
 }
 
 /* Record the host pid and tid of the calling thread. */
@@ -118,26 +140,147 @@ static void threaded(void)
 	sleeper();
 }
 
-static void nested(void)
+static void failed(void)
+{
+	__atomic_store_n(&z->error, 1, __ATOMIC_RELEASE);
+	tg_futex_wake(&z->ready);
+}
+
+/*
+ * A child that makes a nested namespace, whose init has @nr children; with
+ * @deeper, one more, which makes a namespace nested in that one, whose init
+ * has one child (a loop rather than a call, which gcc, seeing that this
+ * never returns, reports as endless recursion).
+ */
+static void nested(int nr, bool deeper)
 {
 	int i;
 
+again:
 	enlist();
 	if (unshare(CLONE_NEWPID)) {
-		__atomic_store_n(&z->error, 1, __ATOMIC_RELEASE);
+		failed();
 	} else if (!fork()) {
 		/* The init of the nested namespace. */
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < nr; i++)
 			if (!fork())
 				sleeper();
+		if (deeper && !fork()) {
+			nr = 1;
+			deeper = false;
+			goto again;
+		}
 		sleeper();
 	}
 	sleep_forever();
 }
 
+/*
+ * A process group's (@session: a session's) leader: forks two members and
+ * exits, for init to reap, so that its pid names no process, only the
+ * group or session of the members.  In the session, the second member
+ * makes a group of its own.
+ */
+static void gone_leader(int session)
+{
+	pid_t tid;
+	int m;
+
+	if (tg_proc_self_ids(&z->gone[session], &tid) ||
+	    (session ? setsid() < 0 : setpgid(0, 0) != 0))
+		failed();
+	for (m = 0; m < 2; m++) {
+		if (fork())
+			continue;
+		if (tg_proc_self_ids(&z->member[session][m], &tid) ||
+		    (session && m && setpgid(0, 0)))
+			failed();
+		sleeper();
+	}
+	_exit(0);
+}
+
+/* The process whose main thread exits: enlisted as a process. */
+static void leader_exited(void)
+{
+	pthread_t th;
+	pid_t tid;
+	int i;
+
+	for (i = 1; i < NR_EXITED_LEADER; i++)
+		if (pthread_create(&th, NULL, thread_sleeper, NULL))
+			failed();
+	if (tg_proc_self_ids(&z->leader_exited, &tid))
+		failed();
+	enlist();
+	pthread_exit(NULL);
+}
+
+static void *idle_thread(void *arg)
+{
+	sleep_forever();
+	return NULL;
+}
+
+/* Exec this program, which goes on in exec_image(), from this thread. */
+static void *exec_thread(void *arg)
+{
+	char fd[16], tid[16], arg0[] = "pidns_zap", flag[] = IMAGE_FLAG;
+	char *argv[5];
+
+	snprintf(fd, sizeof(fd), "%d", z_fd);
+	snprintf(tid, sizeof(tid), "%d", tg_gettid());
+	argv[0] = arg0;
+	argv[1] = flag;
+	argv[2] = fd;
+	argv[3] = tid;
+	argv[4] = NULL;
+	execv("/proc/self/exe", argv);
+	failed();
+	return NULL;
+}
+
+/*
+ * NR_EXEC_THREADS threads, the last of which execs: de_thread() kills the
+ * others, the main one included, and the exec'ing thread takes over the
+ * main thread's pid.
+ */
+static void execed(void)
+{
+	pthread_t th;
+	int i;
+
+	for (i = 1; i < NR_EXEC_THREADS - 1; i++)
+		if (pthread_create(&th, NULL, idle_thread, NULL))
+			failed();
+	if (pthread_create(&th, NULL, exec_thread, NULL))
+		failed();
+	sleep_forever();
+}
+
+/*
+ * The new image of the process whose thread @argv[3] exec'd: one thread,
+ * with the pid of the main thread, which is not the one that exec'd.
+ */
+static int exec_image(char **argv)
+{
+	pid_t pid, tid, old_tid = atoi(argv[3]);
+
+	z = mmap(NULL, sizeof(*z), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 atoi(argv[2]), 0);
+	if (z == MAP_FAILED)
+		return 1;
+	if (old_tid == getpid() || tg_gettid() != getpid() ||
+	    tg_proc_self_ids(&pid, &tid) || tg_thread_count(pid) != 1)
+		failed();
+	sleeper();
+	return 0;
+}
+
 /* The init of the namespace under test, with its population. */
 static void init_main(int who)
 {
+	pid_t pid;
 	int i, j;
 
 	if (who & CHILDREN)
@@ -158,7 +301,27 @@ static void init_main(int who)
 				threaded();
 	if (who & NESTED)
 		if (!fork())
-			nested();
+			nested(3, false);
+	if (who & EXECED)
+		if (!fork())
+			execed();
+	if (who & LEADER_EXITED)
+		if (!fork())
+			leader_exited();
+	if (who & NESTED_DEEP) {
+		if (!fork())
+			nested(1, false);
+		if (!fork())
+			nested(1, true);
+	}
+	for (i = 0; who & LEADERS_GONE && i < 2; i++) {
+		pid = fork();
+		if (!pid)
+			gone_leader(i);
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			failed();
+		tg_add_and_wake(&z->leaders_reaped, 1);
+	}
 	tg_wait_at_least(&z->init_exit, 1);
 	_exit(0);
 }
@@ -246,8 +409,15 @@ static bool new_pidns(struct __test_metadata *_metadata, int *host_ns)
 	sigset_t set;
 	int i;
 
-	z = mmap(NULL, sizeof(*z), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* Not close-on-exec: a process whose thread exec'd maps it again. */
+	z_fd = memfd_create("pidns_zap", 0);
+	EXPECT_GE(z_fd, 0)
+		TH_LOG("memfd_create(): %s (CONFIG_TMPFS?)", strerror(errno));
+	if (z_fd < 0)
+		return false;
+	EXPECT_EQ(0, ftruncate(z_fd, sizeof(*z)));
+	z = mmap(NULL, sizeof(*z), PROT_READ | PROT_WRITE, MAP_SHARED, z_fd,
+		 0);
 	EXPECT_NE(MAP_FAILED, z);
 	*host_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (*host_ns < 0 && errno == ENOENT)
@@ -320,11 +490,168 @@ static pid_t fork_into(struct __test_metadata *_metadata, int host_ns,
 	return child;
 }
 
+/*
+ * The state and PF_* flags of thread @tid of @pid (the process when @tid
+ * is 0), from its stat file.  Returns 0, or -1 when it is gone.
+ */
+static int task_stat(pid_t pid, pid_t tid, char *state, unsigned long *flags)
+{
+	const char *f;
+	char buf[512];
+
+	/* state ppid pgrp session tty_nr tpgid flags */
+	f = tg_proc_stat(pid, tid, buf, sizeof(buf));
+	return f && sscanf(f, "%c %*d %*d %*d %*d %*d %lu", state, flags) == 2 ?
+	       0 : -1;
+}
+
+/* The PF_* flags of task @pid, from /proc/PID/stat; 0 when gone. */
+static unsigned long task_flags(pid_t pid)
+{
+	unsigned long flags;
+	char state;
+
+	return task_stat(pid, 0, &state, &flags) ? 0 : flags;
+}
+
+#define PF_EXITING	0x4
+
+/* /proc/PID/wchan in @buf: "0" without CONFIG_KALLSYMS, "" when gone. */
+static const char *read_wchan(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Whether /proc/PID/wchan names @fn, or cannot tell (it reads "0"). */
+static bool wchan_may_be(pid_t pid, const char *fn)
+{
+	char buf[128];
+
+	read_wchan(pid, buf, sizeof(buf));
+	return !buf[0] || !strcmp(buf, "0") || !strcmp(buf, fn);
+}
+
+/* The process group and session of @pid.  Returns 0, or -1 when gone. */
+static int stat_ids(pid_t pid, pid_t *pgrp, pid_t *sid)
+{
+	const char *f;
+	char buf[512];
+
+	/* state ppid pgrp session */
+	f = tg_proc_stat(pid, 0, buf, sizeof(buf));
+	return f && sscanf(f, "%*c %*d %d %d", pgrp, sid) == 2 ? 0 : -1;
+}
+
 static bool readable_now(int pidfd)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
+ * Whether the exiting init sleeps in the zap's waits for its children or
+ * for the last pids of its namespace: its walk, which sent SIGKILL, is
+ * over.  False when wchan cannot tell.
+ */
+static bool init_in_zap_wait(pid_t init)
+{
+	unsigned long flags;
+	char state, buf[128];
+
+	if (task_stat(init, 0, &state, &flags) ||
+	    (state != 'S' && state != 'I') || !(flags & PF_EXITING))
+		return false;
+	read_wchan(init, buf, sizeof(buf));
+	return !strcmp(buf, "do_wait") || !strcmp(buf, "zap_pid_ns_processes");
+}
+
+/* Whether thread @tid of @pid sleeps and is not exiting. */
+static bool asleep_not_exiting(pid_t pid, pid_t tid)
+{
+	unsigned long flags;
+	char state;
+
+	return !task_stat(pid, tid, &state, &flags) &&
+	       (state == 'S' || state == 'D') && !(flags & PF_EXITING);
+}
+
+/*
+ * Whether the zap, its walk over, passed over thread @tid of @pid: it
+ * sleeps, not exiting, with no SIGKILL pending, and still does after.  One
+ * the walk reached has SIGKILL pending until it dequeues it (in its own
+ * queue; in the shared one until it exits), and from then on it runs,
+ * exits or is gone: it is never seen asleep without it again.
+ */
+static bool passed_over(pid_t pid, pid_t tid)
+{
+	return asleep_not_exiting(pid, tid) &&
+	       !tg_sig_in(pid, tid, "SigPnd", SIGKILL) &&
+	       !tg_sig_in(pid, tid, "ShdPnd", SIGKILL) &&
+	       asleep_not_exiting(pid, tid);
+}
+
+/*
+ * Wait until @pid, a child of ours, has exited.  False, with *@missed the
+ * index of an enlisted task (of @nr, whose pidfds are @pidfd) that the zap
+ * of @init's namespace passed over: init would wait for it forever.
+ */
+static bool wait_zapped(pid_t pid, pid_t init, const int *pidfd, int nr,
+			int *missed)
+{
+	const struct timespec pause = { .tv_nsec = 1000000 };
+	siginfo_t si;
+	int i;
+
+	for (;;) {
+		si.si_pid = 0;
+		if (!waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+		    si.si_pid)
+			return true;
+		for (i = 0; init_in_zap_wait(init) && i < nr; i++) {
+			if (readable_now(pidfd[i]) ||
+			    !passed_over(z->task[i].pid, z->task[i].tid))
+				continue;
+			*missed = i;
+			return false;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
+ * The reaped leaders' pids name no process, only their members' group or
+ * session.
+ */
+static void check_leaders_gone(struct __test_metadata *_metadata)
+{
+	pid_t pgrp = 0, sid = 0;
+	int g, m;
+
+	for (g = 0; g < 2; g++) {
+		ASSERT_EQ(0, tg_task_state(z->gone[g], z->gone[g]))
+			TH_LOG("%s leader %d still there",
+			       g ? "session" : "group", z->gone[g]);
+		for (m = 0; m < 2; m++) {
+			ASSERT_EQ(0, stat_ids(z->member[g][m], &pgrp, &sid));
+			ASSERT_EQ(z->gone[g], g ? sid : pgrp)
+				TH_LOG("%d, of the %s of reaped %d: group %d, session %d",
+				       z->member[g][m], g ? "session" : "group",
+				       z->gone[g], pgrp, sid);
+		}
+	}
 }
 
 FIXTURE(zap) {
@@ -369,6 +696,24 @@ FIXTURE_VARIANT_ADD(zap, setns_child) {
 	.who = SETNS,
 };
 
+/* Found by the pid of the main thread, which another thread took over. */
+FIXTURE_VARIANT_ADD(zap, exec_from_non_leader_thread) {
+	.who = EXECED,
+};
+
+FIXTURE_VARIANT_ADD(zap, leader_exited) {
+	.who = LEADER_EXITED,
+};
+
+FIXTURE_VARIANT_ADD(zap, nested_siblings_and_two_deep) {
+	.who = NESTED_DEEP,
+};
+
+/* Their pids name no process, which the zap does not trip over. */
+FIXTURE_VARIANT_ADD(zap, group_and_session_leaders_reaped) {
+	.who = LEADERS_GONE,
+};
+
 FIXTURE_VARIANT_ADD(zap, everyone) {
 	.who = EVERYONE,
 };
@@ -385,6 +730,7 @@ FIXTURE_VARIANT_ADD(zap, everyone_init_sigkilled) {
 TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 {
 	int nr = nr_enlisted(variant->who), pidfd[NR_TASKS], i, status;
+	int missed = -1;
 	unsigned int flags;
 
 	self->init = fork_init(_metadata, self->host_ns, init_main,
@@ -397,6 +743,15 @@ TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 	}
 	ASSERT_TRUE(zap_wait(self->init, &z->ready, nr))
 		TH_LOG("%d of %d tasks enlisted", z->ready, nr);
+	if (variant->who & LEADERS_GONE) {
+		ASSERT_TRUE(zap_wait(self->init, &z->leaders_reaped, 2));
+		check_leaders_gone(_metadata);
+	}
+	if (variant->who & LEADER_EXITED)
+		ASSERT_EQ('Z', tg_wait_task_state(z->leader_exited,
+						  z->leader_exited, "Z"))
+			TH_LOG("the main thread of %d did not exit",
+			       z->leader_exited);
 
 	for (i = 0; i < nr; i++) {
 		flags = z->task[i].pid == z->task[i].tid ? 0 : PIDFD_THREAD;
@@ -413,11 +768,18 @@ TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 		tg_add_and_wake(&z->init_exit, 1);
 	if (self->setns_child) {
 		/* Our own child: init waits for us to reap it. */
+		ASSERT_TRUE(wait_zapped(self->setns_child, self->init, pidfd,
+					nr, &missed))
+			TH_LOG("task %d (tid %d) passed over by the zap",
+			       z->task[missed].pid, z->task[missed].tid);
 		ASSERT_EQ(self->setns_child,
 			  waitpid(self->setns_child, &status, 0));
 		self->setns_child = 0;
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	}
+	ASSERT_TRUE(wait_zapped(self->init, self->init, pidfd, nr, &missed))
+		TH_LOG("task %d (tid %d) passed over by the zap",
+		       z->task[missed].pid, z->task[missed].tid);
 	ASSERT_EQ(self->init, waitpid(self->init, &status, 0));
 	self->init = 0;
 	EXPECT_EQ(variant->sigkill ? SIGKILL : 0, status);
@@ -428,44 +790,6 @@ TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 			       z->task[i].pid, z->task[i].tid);
 		close(pidfd[i]);
 	}
-}
-
-/* The PF_* flags of task @pid, from /proc/PID/stat; 0 when gone. */
-static unsigned long task_flags(pid_t pid)
-{
-	unsigned long flags;
-	const char *f;
-	char buf[512];
-
-	/* state ppid pgrp session tty_nr tpgid flags */
-	f = tg_proc_stat(pid, 0, buf, sizeof(buf));
-	if (!f || sscanf(f, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-		return 0;
-	return flags;
-}
-
-#define PF_EXITING	0x4
-
-/*
- * Whether /proc/PID/wchan names @fn, or cannot tell (no CONFIG_KALLSYMS:
- * it reads "0").
- */
-static bool wchan_may_be(pid_t pid, const char *fn)
-{
-	char path[64], buf[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	return !strcmp(buf, "0") || !strcmp(buf, fn);
 }
 
 /*
@@ -818,4 +1142,9 @@ TEST_F(outside, handler_of_init_runs_with_si_pid_zero)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], IMAGE_FLAG))
+		return exec_image(argv);
+	return test_harness_run(argc, argv);
+}
