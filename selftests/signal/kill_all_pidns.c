@@ -11,7 +11,8 @@
  * caller's own thread group, whichever of its threads sends: never to the
  * namespace's init, never to a process outside the namespace, never to
  * the pid of a reaped leader, which names no process.  It returns ESRCH
- * when nobody but init and the caller is visible (a zombie is visible),
+ * when nobody but init and the caller is visible (a zombie is visible,
+ * the pid of the reaped leader of the caller's group or session is not),
  * else the last error other than EPERM: 0 when every recipient refused
  * with EPERM, EINVAL for a signal number that does not exist.  No child
  * forked while a kill(-1, SIGKILL) is under way escapes it, and a child
@@ -645,7 +646,7 @@ again:
 		TASK_CHECK(setsid() > 0);
 		break;
 	}
-	for (j = i + 1; j < sh->nslots; j++) {
+	for (j = 1; j < sh->nslots; j++) {
 		if (sh->slot[j].parent != i)
 			continue;
 		pid = fork();
@@ -762,6 +763,7 @@ struct population {
 	int caller_threads;	/* 0: 1 */
 	bool unprivileged;	/* all but strangers: CALLER_UID */
 	bool initial;		/* caller in the test's namespace, UNIQUE_UID */
+	int caller_leader;	/* ROLE_*_LEADER: forks the caller, reaped */
 	int plain;
 	int threaded;
 	int leaderless;
@@ -826,7 +828,11 @@ static int plan(const struct population *p)
 		return 0;
 	}
 	add_slot(ROLE_CALLER, p->caller_threads ? p->caller_threads : 1, uid,
-		 p->initial ? -1 : 0);
+		 p->initial ? -1 : p->caller_leader ? 2 : 0);
+	if (p->caller_leader) {
+		add_slot(p->caller_leader, 0, 0, 0);
+		sh->slot[1].depth = sh->slot[2].depth;
+	}
 	for (i = 0; i < p->plain; i++)
 		add_slot(ROLE_PLAIN, 1, uid, 0);
 	for (i = 0; i < p->threaded; i++)
@@ -923,9 +929,9 @@ static int stat_ids(pid_t pid, pid_t *pgrp, pid_t *sid)
 
 /*
  * Slot @i is set up as the plan says: a reaped leader's pid names no
- * process but only its members' group or session; the process whose
- * thread exec'd has one thread, and a thread other than its main one
- * exec'd.
+ * process but only the group or session of the processes it forked; the
+ * process whose thread exec'd has one thread, and a thread other than its
+ * main one exec'd.
  */
 static void check_setup(struct __test_metadata *_metadata, int i)
 {
@@ -954,21 +960,20 @@ static void check_setup(struct __test_metadata *_metadata, int i)
 			TH_LOG("slot %d: %d has %d threads after exec", i,
 			       s->pid, tg_thread_count(s->pid));
 		break;
-	case ROLE_PGRP_MEMBER:
-	case ROLE_SID_MEMBER:
-	case ROLE_SID_PGRP:
-		leader = &sh->slot[s->parent];
-		ASSERT_EQ(0, stat_ids(s->pid, &pgrp, &sid));
-		ASSERT_EQ(s->role == ROLE_SID_PGRP ? s->pid : leader->pid, pgrp)
-			TH_LOG("slot %d: %s %d, of leader %d: group %d", i,
-			       role_name[s->role], s->pid, leader->pid, pgrp);
-		if (s->role != ROLE_PGRP_MEMBER)
-			ASSERT_EQ(leader->pid, sid)
-				TH_LOG("slot %d: %s %d, of leader %d: session %d",
-				       i, role_name[s->role], s->pid,
-				       leader->pid, sid);
-		break;
 	}
+	if (s->parent <= 0)
+		return;
+	leader = &sh->slot[s->parent];
+	if (leader->role != ROLE_PGRP_LEADER && leader->role != ROLE_SID_LEADER)
+		return;
+	ASSERT_EQ(0, stat_ids(s->pid, &pgrp, &sid));
+	ASSERT_EQ(s->role == ROLE_SID_PGRP ? s->pid : leader->pid, pgrp)
+		TH_LOG("slot %d: %s %d, of leader %d: group %d", i,
+		       role_name[s->role], s->pid, leader->pid, pgrp);
+	if (leader->role == ROLE_SID_LEADER)
+		ASSERT_EQ(leader->pid, sid)
+			TH_LOG("slot %d: %s %d, of leader %d: session %d", i,
+			       role_name[s->role], s->pid, leader->pid, sid);
 }
 
 /*
@@ -1417,6 +1422,17 @@ FIXTURE_VARIANT_ADD(retval, invalid_signal_all_refuse_eperm) {
 /* The signal number is checked per recipient: with none, ESRCH. */
 FIXTURE_VARIANT_ADD(retval, invalid_signal_alone) {
 	.p = { .sig = _NSIG + 1 },
+	.err = ESRCH,
+};
+
+/* The pid of the caller's group's or session's leader is no process. */
+FIXTURE_VARIANT_ADD(retval, alone_in_group_of_reaped_leader) {
+	.p = { .sig = SIGUSR1, .caller_leader = ROLE_PGRP_LEADER },
+	.err = ESRCH,
+};
+
+FIXTURE_VARIANT_ADD(retval, alone_in_session_of_reaped_leader) {
+	.p = { .sig = SIGUSR1, .caller_leader = ROLE_SID_LEADER },
 	.err = ESRCH,
 };
 
