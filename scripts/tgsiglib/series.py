@@ -251,11 +251,14 @@ def _named(row: str, programs: Collection[str]) -> Optional[str]:
 def maintainers(repo: str, patches: Sequence[str]) -> List[str]:
     """Whom the series goes to: scripts/get_maintainer.pl of the tree the
     series is made against, for all of its patches, without roles or git
-    history, so that the same tree always gives the same list."""
+    history, so that the same tree always gives the same list. The list's
+    order comes from Perl hashes in places (the maintainers of
+    kernel/fork.c's sections, say), so Perl's hash order is fixed."""
+    env = dict(os.environ, PERL_HASH_SEED='0', PERL_PERTURB_KEYS='0')
     proc = subprocess.run(
         ['perl', os.path.join(repo, 'scripts', 'get_maintainer.pl'),
          '--no-rolestats', '--no-git', '--no-git-fallback', *patches],
-        cwd=repo, capture_output=True, text=True)
+        cwd=repo, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise TgsigError('scripts/get_maintainer.pl failed in '
                          f'{repo}:\n' + proc.stderr.strip())
