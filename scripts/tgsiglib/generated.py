@@ -187,12 +187,15 @@ to the process. Check each queue in /proc with the signal blocked.'''),
         body='''\
 When the init of a PID namespace exits, zap_pid_ns_processes() kills
 every task of the namespace (children, grandchildren, all their threads,
-nested namespaces, tasks that entered with setns()), and init is reaped
-only once all of them are gone. While it lives, init ignores signals
-with the default action from inside its namespace, SIGKILL included,
-and from an ancestor only SIGKILL and SIGSTOP get through, sent with
-kill(), tgkill() or sigqueue(), and its handler sees si_pid 0 for them.
-Pin both, watching the namespace's tasks through pidfds.'''),
+a process whose leader has exited or whose other thread has exec'd,
+members of a group or session whose leader was reaped, nested
+namespaces side by side and two deep, tasks that entered with setns()),
+and init is reaped only once all of them are gone. While it lives, init
+ignores signals with the default action from inside its namespace,
+SIGKILL included, and from an ancestor only SIGKILL and SIGSTOP get
+through, sent with kill(), tgkill() or sigqueue(), and its handler sees
+si_pid 0 for them. Pin both, watching the namespace's tasks through
+pidfds; a task the zap passed over is named rather than waited for.'''),
     Generated(
         subject='selftests/signal: test the signal_wake_target event',
         after=TRACEPOINT,
@@ -213,14 +216,21 @@ trouble with tracefs is a failure.'''),
         programs=(_SIG, ['kill_all_pidns']),
         body='''\
 kill(-1, sig) from inside a PID namespace must reach every process of
-the namespace whose pid there is above 1, nested namespaces included,
-once per process however many threads it has, and never the caller's
-own group, the namespace's init or a process outside it; it returns
-ESRCH when nobody is visible, else the last error other than EPERM; and
-no child forked while it runs escapes a SIGKILL. Pin each, with and
-without a crowd of processes outside the namespace. Every kill(-1) the
-test sends goes through a guard that refuses to send it from the
-initial namespace.'''),
+the namespace whose pid there is above 1, once per process however many
+threads it has: those of nested namespaces (siblings, and one nested two
+deep), a process whose leader has exited, one whose thread other than
+the leader has exec'd, members of a process group or session whose
+leader was reaped (whose pid names nobody). It must never reach the
+caller's own group, the namespace's init or a process outside it. It
+returns ESRCH when nobody is visible, else the last error other than
+EPERM. No child forked while it runs escapes a SIGKILL, and one forked
+while a handled signal is on its way gets it or is forked by a parent
+that has handled it. Pin each, with and without a crowd of processes
+outside the namespace, and the same from the initial namespace, where
+an unprivileged caller with a uid of its own must reach exactly the
+test's processes of that uid. Each kill(-1) goes through a guard: from
+a namespace the test made, or as that unprivileged uid when no other
+process has it.'''),
     Generated(
         subject='selftests/signal: test signals without a siginfo',
         after=None,

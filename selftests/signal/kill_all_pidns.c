@@ -916,17 +916,6 @@ static pid_t fork_participant(struct __test_metadata *_metadata, int i)
 	return pid;
 }
 
-/* The process group and session of @pid.  Returns 0, or -1 when gone. */
-static int stat_ids(pid_t pid, pid_t *pgrp, pid_t *sid)
-{
-	const char *f;
-	char buf[512];
-
-	/* state ppid pgrp session */
-	f = tg_proc_stat(pid, 0, buf, sizeof(buf));
-	return f && sscanf(f, "%*c %*d %d %d", pgrp, sid) == 2 ? 0 : -1;
-}
-
 /*
  * Slot @i is set up as the plan says: a reaped leader's pid names no
  * process but only the group or session of the processes it forked; the
@@ -966,7 +955,7 @@ static void check_setup(struct __test_metadata *_metadata, int i)
 	leader = &sh->slot[s->parent];
 	if (leader->role != ROLE_PGRP_LEADER && leader->role != ROLE_SID_LEADER)
 		return;
-	ASSERT_EQ(0, stat_ids(s->pid, &pgrp, &sid));
+	ASSERT_EQ(0, tg_proc_pgrp_sid(s->pid, &pgrp, &sid));
 	ASSERT_EQ(s->role == ROLE_SID_PGRP ? s->pid : leader->pid, pgrp)
 		TH_LOG("slot %d: %s %d, of leader %d: group %d", i,
 		       role_name[s->role], s->pid, leader->pid, pgrp);

@@ -543,17 +543,6 @@ static bool wchan_may_be(pid_t pid, const char *fn)
 	return !buf[0] || !strcmp(buf, "0") || !strcmp(buf, fn);
 }
 
-/* The process group and session of @pid.  Returns 0, or -1 when gone. */
-static int stat_ids(pid_t pid, pid_t *pgrp, pid_t *sid)
-{
-	const char *f;
-	char buf[512];
-
-	/* state ppid pgrp session */
-	f = tg_proc_stat(pid, 0, buf, sizeof(buf));
-	return f && sscanf(f, "%*c %*d %d %d", pgrp, sid) == 2 ? 0 : -1;
-}
-
 static bool readable_now(int pidfd)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
@@ -645,7 +634,7 @@ static void check_leaders_gone(struct __test_metadata *_metadata)
 			TH_LOG("%s leader %d still there",
 			       g ? "session" : "group", z->gone[g]);
 		for (m = 0; m < 2; m++) {
-			ASSERT_EQ(0, stat_ids(z->member[g][m], &pgrp, &sid));
+			ASSERT_EQ(0, tg_proc_pgrp_sid(z->member[g][m], &pgrp, &sid));
 			ASSERT_EQ(z->gone[g], g ? sid : pgrp)
 				TH_LOG("%d, of the %s of reaped %d: group %d, session %d",
 				       z->member[g][m], g ? "session" : "group",

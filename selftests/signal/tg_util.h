@@ -209,15 +209,28 @@ static inline char tg_task_state(pid_t tgid, pid_t tid)
 	return f ? f[0] : 0;
 }
 
+/* The process group and session of @tgid.  Returns 0, or -1 when gone. */
+static inline int tg_proc_pgrp_sid(pid_t tgid, pid_t *pgrp, pid_t *sid)
+{
+	const char *f;
+	char buf[512];
+
+	/* state ppid pgrp session */
+	f = tg_proc_stat(tgid, 0, buf, sizeof(buf));
+	return f && sscanf(f, "%*c %*d %d %d", pgrp, sid) == 2 ? 0 : -1;
+}
+
 /* The inode of the initial PID namespace (PROC_PID_INIT_INO). */
 #define TG_INIT_PID_NS_INO	0xEFFFFFFCU
 
 /*
- * The one guard in front of kill(-1), for the tests and the benchmarks
- * alike: whether the caller is in a PID namespace that is neither the
- * initial one nor @outer, the namespace (inode of /proc/PID/ns/pid) of the
- * test or benchmark that made it.  From anywhere else kill(-1) would
- * signal processes that are not the test's own.
+ * The guard in front of kill(-1) from a PID namespace, for the tests and
+ * the benchmarks alike: whether the caller is in a PID namespace that is
+ * neither the initial one nor @outer, the namespace (inode of
+ * /proc/PID/ns/pid) of the test or benchmark that made it.  From anywhere
+ * else kill(-1) would signal processes that are not the test's own.
+ * (kill_all_pidns sends it from the initial namespace too, behind a guard
+ * of its own: an unprivileged caller with a uid no other process has.)
  */
 static inline bool tg_in_new_pidns(ino_t outer)
 {
