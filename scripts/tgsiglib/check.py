@@ -11,7 +11,9 @@
 4. on each base, the selftests on the unpatched and on the patched
    kernel under QEMU, and on mainline the patched kernel again with
    kconfig/debug.config (lockdep, KASAN, UBSAN, ...), where a splat fails
-   the run (--no-debug leaves that kernel out; --base picks one base).
+   the run (--no-debug leaves that kernel out; --base picks one base);
+5. a short fuzz of that debug kernel: trinity and sigfuzz, seed 1, for
+   CHECK_FUZZ_MINUTES (`tgsig fuzz` makes the long one).
 
 Ends with one line: `N passed, N failed, N skipped`.
 """
@@ -26,8 +28,8 @@ import os
 import unittest
 from typing import Iterator, List, Tuple
 
-from . import archtable, bases, deps, doccheck, formatcheck, mutantfiles, \
-    provoke, report, series, splat, tracecheck
+from . import archtable, bases, deps, doccheck, formatcheck, fuzzrun, \
+    mutantfiles, provoke, report, series, splat, tracecheck
 from .errors import TgsigError
 from .kernel import prepare_base
 from .lock import tree_lock
@@ -297,6 +299,36 @@ def kernel_runs(opts: Options, base_names: List[str],
     return runs
 
 
+# The fuzz in check: short, one fixed seed. The seed fixes what each
+# process chooses, not how four vCPUs interleave them, so the run is not
+# the same twice; what fails it is a kernel splat, a taint or a hang, a
+# kernel bug however rarely it shows.
+CHECK_FUZZ_MINUTES = 2
+CHECK_FUZZ_SEED = 1
+
+
+def short_fuzz(opts: Options, shell: Shell, progress: Progress,
+               base: str) -> Test:
+    fopts = dataclasses.replace(copy.deepcopy(opts), base=base, debug=True,
+                                baseline=False)
+    args = fuzzrun.FuzzArgs(minutes=CHECK_FUZZ_MINUTES,
+                            seeds=[CHECK_FUZZ_SEED])
+    name = (f'fuzz: trinity and sigfuzz, seed {CHECK_FUZZ_SEED}, '
+            f'{CHECK_FUZZ_MINUTES} min, {base} patched debug kernel')
+    try:
+        run = fuzzrun.fuzz(fopts, args, shell, progress, 'scripts/tgsig '
+                           f'fuzz --base {base} --seed {CHECK_FUZZ_SEED} '
+                           f'--minutes {CHECK_FUZZ_MINUTES}')
+    except TgsigError as err:
+        return Test(name, Status.FAIL, directive=str(err), log=[str(err)])
+    if run.outcome is None:
+        return Test(name, Status.SKIP, directive='dry run')
+    problems = run.outcome.problems
+    return Test(name, Status.FAIL if problems else Status.PASS,
+                directive='; '.join(problems),
+                log=[run.run_dir] + run.text.splitlines())
+
+
 def kernel_line(run_dir: str) -> str:
     """What the kernel itself said in a run: its splats and taint, read
     from the run's record."""
@@ -353,6 +385,14 @@ def check(args: argparse.Namespace, opts: Options, shell: Shell,
                     tree.name = f'{name} kernel ({record.run_dir})'
                     results.subtests.append(tree)
                     kernels.append((name, record.run_dir))
+        fuzz_bases = [b for b in names if b in DEBUG_BASES] \
+            if not args.no_debug else []
+        for base in fuzz_bases:
+            with progress.step(f'fuzz the {base} debug kernel'):
+                suite = Test(name='fuzz', status=Status.PASS)
+                suite.subtests.append(short_fuzz(opts, shell, progress,
+                                                 base))
+                results.subtests.append(suite)
         with progress.step('harness end-to-end: provoked failures'):
             suite = provoke.run_cases(
                 opts, shell, progress,

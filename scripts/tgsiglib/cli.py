@@ -271,9 +271,12 @@ def parser() -> argparse.ArgumentParser:
         description='Build (or reuse) the patched kernel with '
         'kconfig/debug.config, as run --debug does, boot it and run '
         'trinity in a PID namespace of its own, once per seed, for '
-        '--minutes each. A kernel splat, a taint, a hang or the guest\'s '
-        'death fails the run; the summary quotes the splat, the seed, the '
-        'last syscalls trinity logged and the command that replays it. '
+        '--minutes each, and beside it sigfuzz (scripts/fuzz/sigfuzz.c), '
+        'which makes the calls trinity never makes, for the same seed and '
+        'time (its own PID namespace too). A kernel splat, a taint, a '
+        'hang or the guest\'s death fails the run; the summary quotes the '
+        'splat, the seed, the last calls each fuzzer logged and the '
+        'command that replays it. '
         'Logs go into work/runs/STAMP-fuzz/.')
     g = fz.add_argument_group('fuzz: what trinity does')
     g.add_argument('--minutes', type=_positive, default=5, metavar='N',
@@ -287,6 +290,11 @@ def parser() -> argparse.ArgumentParser:
                    'that reach the series)')
     g.add_argument('--children', type=_positive, default=4, metavar='N',
                    help='trinity child processes (default 4)')
+    g.add_argument('--sigfuzz-workers', type=int, default=4, metavar='N',
+                   help='worker processes of sigfuzz, which runs beside '
+                   'trinity and makes the calls trinity never makes (kill, '
+                   'tgkill, clone, ptrace...); 0 runs trinity alone '
+                   '(default 4)')
     g.add_argument('--kernel', metavar='DIR',
                    help='boot this kernel as it is (a directory with a '
                    'bzImage: work/linux-VERSION/kernels/KEY, or the kernel/ '

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 
 from .errors import TgsigError
 from .plan import Entry, Plan
+from .sigfuzz import DEFAULT_WORKERS
 
 TRINITY = '/usr/bin/trinity'
 GUEST_DIR = '/tgsig/fuzz'
@@ -34,10 +35,11 @@ DEFAULT_SYSCALLS = (
     'exit_group', 'wait4', 'waitid', 'execve', 'prctl', 'ptrace',
     'setpgid', 'setsid')
 DEFAULT_CHILDREN = 4
-# After its time is up trinity gets SIGINT, then SIGKILL 60 s later
-# (guest/fuzz.sh); the guest's own timeout for the plan entry is beyond
-# both, and the host's beyond that (qemu.GRACE).
-STOP_GRACE = 120
+# After its time is up trinity gets SIGINT, then SIGKILL 60 s later, and
+# sigfuzz another 60 s to end (guest/fuzz.sh); the guest's own timeout
+# for the plan entry is beyond them, and the host's beyond that
+# (qemu.GRACE).
+STOP_GRACE = 180
 
 _NAME = re.compile(r'^[a-z0-9_]+$')
 
@@ -96,11 +98,13 @@ def entry_name(seed: int) -> str:
 
 
 def plan(seeds: Sequence[int], seconds: int, children: int,
-         syscalls: Sequence[str]) -> Plan:
+         syscalls: Sequence[str], workers: int = 0) -> Plan:
     """One plan entry per seed, one after the other in one boot: a splat
-    is tied to the seed running when it came by the guest's markers."""
+    is tied to the seed running when it came by the guest's markers.
+    workers: sigfuzz's, beside trinity (0: trinity alone)."""
     return [Entry(entry_name(s), seconds + STOP_GRACE, GUEST_DIR,
-                  f'./fuzz.sh {s} {seconds} {children} {",".join(syscalls)}')
+                  f'./fuzz.sh {s} {seconds} {children} {",".join(syscalls)}'
+                  f' {workers}')
             for s in seeds]
 
 
@@ -243,6 +247,7 @@ def logged_so_far(text: str) -> int:
 
 def replay_command(base: str, seed: int, minutes: int,
                    syscalls: Sequence[str], children: int,
+                   workers: int = DEFAULT_WORKERS,
                    baseline: bool = False,
                    extra_patches: Sequence[str] = (),
                    kernel_dir: Optional[str] = None) -> str:
@@ -259,6 +264,8 @@ def replay_command(base: str, seed: int, minutes: int,
         cmd += ['--syscalls', ','.join(syscalls)]
     if children != DEFAULT_CHILDREN:
         cmd += ['--children', str(children)]
+    if workers != DEFAULT_WORKERS:
+        cmd += ['--sigfuzz-workers', str(workers)]
     if baseline:
         cmd.append('--baseline')
     for p in extra_patches:

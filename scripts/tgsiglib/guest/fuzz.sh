@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tgsig fuzz, the guest's side: one trinity run of one seed, for a bounded
-# time, in a PID and mount namespace of its own.
+# time, in a PID and mount namespace of its own, and beside it sigfuzz
+# (scripts/fuzz/sigfuzz.c: the kill, tgkill, clone and ptrace calls that
+# trinity marks AVOID) with the same seed and time, in another.
 #
-#   fuzz.sh SEED SECONDS CHILDREN SYSCALL[,SYSCALL...] [EXTRA-ARG...]
+#   fuzz.sh SEED SECONDS CHILDREN SYSCALL[,SYSCALL...] WORKERS [EXTRA-ARG...]
+#
+# WORKERS is sigfuzz's; 0 runs trinity alone.
 #
 # Trinity runs as root: unshare(CLONE_NEWPID) and setns need it, and so do
 # the paths of kill() and ptrace() that check permissions against other
@@ -23,9 +27,13 @@
 #   tgsig-fuzz:stop reason=time|exited after=SECONDS
 #   tgsig-fuzz:exit rc=RC
 #   tgsig-fuzz:log FILE      then the last lines of one child's log
-seed=$1 secs=$2 children=$3 syscalls=$4
-shift 4
+#   tgsig-fuzz:sigfuzz_exit rc=RC
+# and sigfuzz's own `sigfuzz:` lines.  sigfuzz stops by itself at SECONDS
+# (it is its namespace's init, so nothing else could stop it gently).
+seed=$1 secs=$2 children=$3 syscalls=$4 workers=$5
+shift 5
 logs=/tmp/trinity-$seed
+here=$(pwd)
 mkdir -p "$logs" && cd "$logs" || exit 1
 
 set -- -a 64 --dangerous -s "$seed" -C "$children" -l "$logs" \
@@ -45,9 +53,16 @@ child_of() {
 	done
 }
 
-say "start seed=$seed seconds=$secs children=$children"
-echo "+ unshare --pid --fork --mount --mount-proc trinity $*"
+say "start seed=$seed seconds=$secs children=$children workers=$workers"
 t0=$(now)
+sf=
+if [ "$workers" -gt 0 ]; then
+	echo "+ unshare --pid --fork --mount --mount-proc sigfuzz $seed $secs $workers"
+	unshare --pid --fork --mount --mount-proc "$here/sigfuzz" "$seed" \
+		"$secs" "$workers" 2>&1 &
+	sf=$!
+fi
+echo "+ unshare --pid --fork --mount --mount-proc trinity $*"
 unshare --pid --fork --mount --mount-proc /usr/bin/trinity "$@" 2>&1 &
 ns=$!
 while kill -0 "$ns" 2>/dev/null && [ $(($(now) - t0)) -lt "$secs" ]; do
@@ -72,6 +87,18 @@ wait "$ns"
 rc=$?
 say "stop reason=$reason after=$(($(now) - t0))"
 say "exit rc=$rc"
+if [ -n "$sf" ]; then
+	t1=$(now)
+	while kill -0 "$sf" 2>/dev/null && [ $(($(now) - t1)) -lt 60 ]; do
+		sleep 1
+	done
+	if kill -0 "$sf" 2>/dev/null; then
+		pid=$(child_of "$sf")
+		[ -n "$pid" ] && kill -KILL "$pid"
+	fi
+	wait "$sf"
+	say "sigfuzz_exit rc=$?"
+fi
 for f in "$logs"/trinity*.log; do
 	[ -f "$f" ] || continue
 	say "log ${f##*/}"

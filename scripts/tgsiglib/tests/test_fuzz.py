@@ -12,7 +12,10 @@ import sys
 import tempfile
 import unittest
 
-from tgsiglib import fuzz, qemu, splat, trinity
+import shutil
+import subprocess
+
+from tgsiglib import fuzz, fuzzrun, qemu, sigfuzz, splat, trinity
 from tgsiglib.errors import TgsigError
 from tgsiglib.options import Options
 from tgsiglib.stream import GuestStream
@@ -37,17 +40,17 @@ def boot_of(output, outcome='done', detail=''):
 
 def context(seeds, **kw):
     opts = Options(base='mainline', debug=True, **kw)
-    args = fuzz.FuzzArgs(minutes=1, seeds=seeds)
-    return fuzz.Context(opts, args, 'mainline: linux 7.3-rc7 (test)',
-                        'tcg', '/work/runs/20261202-170249-fuzz',
-                        'scripts/tgsig fuzz --minutes 1 --seed 42',
-                        avoid=['kill', 'tkill'])
+    args = fuzzrun.FuzzArgs(minutes=1, seeds=seeds)
+    return fuzzrun.Context(opts, args, 'mainline: linux 7.3-rc7 (test)',
+                           'tcg', '/work/runs/20261202-170249-fuzz',
+                           'scripts/tgsig fuzz --minutes 1 --seed 42',
+                           avoid=['kill', 'tkill'])
 
 
 class Parse(unittest.TestCase):
     def test_a_clean_run(self):
         boot = boot_of(read('output.log'))
-        run = trinity.parse(fuzz.seed_output(boot.stream, 42), 42)
+        run = trinity.parse(fuzzrun.seed_output(boot.stream, 42), 42)
         self.assertTrue(run.started)
         self.assertEqual((run.syscalls, run.succeeded, run.failed),
                          (3858, 261, 3599))
@@ -68,7 +71,7 @@ class Parse(unittest.TestCase):
         text = read('output.log')
         cut = text.index('[main] exit_reason')
         boot = boot_of(text[:cut], outcome='exited')
-        run = trinity.parse(fuzz.seed_output(boot.stream, 42), 42)
+        run = trinity.parse(fuzzrun.seed_output(boot.stream, 42), 42)
         self.assertIsNone(run.syscalls)
         self.assertGreater(run.executed, 30)
         self.assertEqual(run.stop, '')
@@ -99,14 +102,63 @@ class Parse(unittest.TestCase):
             trinity.needed_libs('\tlibfoo.so.1 => not found\n')
 
 
+class Sigfuzz(unittest.TestCase):
+    """sigfuzz beside trinity: a real guest run of 60 s (trinity's syscall
+    lines cut down to a few)."""
+
+    def test_its_lines(self):
+        boot = boot_of(read('output-sigfuzz.log'))
+        run = sigfuzz.parse(fuzzrun.seed_output(boot.stream, 42))
+        self.assertTrue(run.started)
+        self.assertEqual((run.calls, run.ok, run.spawned, run.resets),
+                         (56614, 32948, 1020, 2))
+        self.assertEqual(run.per_op['kill_all'], [3055, 2528])
+        self.assertEqual(run.per_op['clone3'], [1173, 903])
+        self.assertEqual(sum(c for c, _ in run.per_op.values()), 56614)
+        self.assertEqual(len(run.last_calls()), 12)
+        self.assertTrue(run.last[0].startswith('[w0 '), run.last[0])
+        # Trinity's own count is not confused by sigfuzz's lines.
+        tr = trinity.parse(fuzzrun.seed_output(boot.stream, 42), 42)
+        self.assertEqual((tr.syscalls, tr.stop), (1811, 'time'))
+
+    def test_a_guest_that_died_keeps_its_progress(self):
+        text = read('output-sigfuzz.log')
+        cut = text.index('sigfuzz: op kill ')
+        run = sigfuzz.parse(text[:cut])
+        self.assertIsNone(run.calls)
+        self.assertEqual(run.executed, 30969)
+        self.assertEqual(sigfuzz.progress_so_far(text[:cut]), 30969)
+
+    def test_a_seed_without_sigfuzz_fails(self):
+        text = read('output-sigfuzz.log')
+        text = '\n'.join(x for x in text.splitlines()
+                         if not x.startswith('sigfuzz:'))
+        result = fuzzrun.outcome(boot_of(text), [], [42], workers=4)
+        self.assertEqual(result.problems,
+                         ['seed 42: sigfuzz never started'])
+        self.assertFalse(fuzzrun.outcome(boot_of(text), [], [42]).failed)
+
+    @unittest.skipUnless(shutil.which('gcc'), 'needs gcc')
+    def test_it_builds_without_a_warning(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, 'sigfuzz')
+            subprocess.run(['gcc', *sigfuzz.CFLAGS, '-o', out,
+                            sigfuzz.SOURCE], check=True)
+            usage = subprocess.run([out], capture_output=True, text=True)
+            self.assertEqual(usage.returncode, 2)
+            self.assertIn('usage: sigfuzz SEED SECONDS WORKERS',
+                          usage.stderr)
+
+
 class CommandLine(unittest.TestCase):
     def test_plan(self):
-        plan = trinity.plan([42, 7], 300, 4, ['kill', 'tgkill'])
+        plan = trinity.plan([42, 7], 300, 4, ['kill', 'tgkill'], 2)
         self.assertEqual([p.name for p in plan],
                          ['fuzz:seed-42', 'fuzz:seed-7'])
         self.assertEqual(plan[0].timeout, 300 + trinity.STOP_GRACE)
         self.assertEqual(plan[0].where, '/tgsig/fuzz')
-        self.assertEqual(plan[1].command, './fuzz.sh 7 300 4 kill,tgkill')
+        self.assertEqual(plan[1].command,
+                         './fuzz.sh 7 300 4 kill,tgkill 2')
 
     def test_seeds_and_syscalls(self):
         self.assertEqual(trinity.parse_seeds('1, 2,3'), [1, 2, 3])
@@ -121,10 +173,16 @@ class CommandLine(unittest.TestCase):
 
     def test_arguments(self):
         ns = argparse.Namespace(minutes=3, seed='5,6', syscalls=None,
-                                children=8, kernel='k')
+                                children=8, kernel='k', sigfuzz_workers=0)
         got = fuzz.fuzz_args(ns)
-        self.assertEqual((got.minutes, got.seeds, got.children),
-                         (3, [5, 6], 8))
+        self.assertEqual((got.minutes, got.seeds, got.children,
+                          got.workers), (3, [5, 6], 8, 0))
+        for bad in (-1, 17):
+            ns.sigfuzz_workers = bad
+            with self.assertRaisesRegex(TgsigError, 'sigfuzz takes 0 to '
+                                        '16 workers'):
+                fuzz.fuzz_args(ns)
+        ns.sigfuzz_workers = 0
         self.assertEqual(got.syscalls, list(trinity.DEFAULT_SYSCALLS))
         self.assertEqual(got.kernel_dir, os.path.abspath('k'))
 
@@ -137,12 +195,20 @@ class CommandLine(unittest.TestCase):
         self.assertEqual((opts.base, opts.baseline, opts.extra_patches),
                          ('lts', True, ['p.patch']))
         self.assertEqual(fuzz.fuzz_args(args).seeds, [3])
+        self.assertEqual(fuzz.fuzz_args(args).workers, 4)
+        args = cli.parser().parse_args(['fuzz', '--sigfuzz-workers', '0'])
+        self.assertEqual(fuzz.fuzz_args(args).workers, 0)
 
     def test_replay_line(self):
         self.assertEqual(
             trinity.replay_command('mainline', 42, 5,
                                    trinity.DEFAULT_SYSCALLS, 4),
             'scripts/tgsig fuzz --base mainline --seed 42 --minutes 5')
+        self.assertEqual(
+            trinity.replay_command('mainline', 42, 5,
+                                   trinity.DEFAULT_SYSCALLS, 4, 0),
+            'scripts/tgsig fuzz --base mainline --seed 42 --minutes 5 '
+            '--sigfuzz-workers 0')
         self.assertEqual(
             trinity.replay_command('lts', 7, 1, ['kill'], 8, baseline=True,
                                    extra_patches=['scripts/fuzz/p.patch']),
@@ -161,7 +227,7 @@ class CommandLine(unittest.TestCase):
             with open(src, 'wb') as f:
                 f.write(b'\x7fELF')
             dest = os.path.join(d, 'guest')
-            trinity.stage(dest, src, [src], fuzz.GUEST_SCRIPT)
+            trinity.stage(dest, src, [src], fuzzrun.GUEST_SCRIPT)
             self.assertTrue(os.access(os.path.join(
                 dest, src.lstrip('/')), os.X_OK))
             self.assertTrue(os.access(os.path.join(
@@ -171,10 +237,10 @@ class CommandLine(unittest.TestCase):
 class KernelLabel(unittest.TestCase):
     def test_kernel_dir_says_what_it_holds(self):
         with tempfile.TemporaryDirectory() as d:
-            self.assertEqual(fuzz.kernel_label(d), f'the kernel in {d}')
+            self.assertEqual(fuzzrun.kernel_label(d), f'the kernel in {d}')
             with open(os.path.join(d, 'key.json'), 'w') as f:
                 f.write('{"variant": "patched", "tree": "mainline: x"}')
-            self.assertEqual(fuzz.kernel_label(d),
+            self.assertEqual(fuzzrun.kernel_label(d),
                              f'mainline: x (patched, booted from {d})')
 
 
@@ -188,17 +254,24 @@ class Verdict(unittest.TestCase):
 
     def test_clean_run_passes(self):
         boot = boot_of(read('output.log'))
-        result = fuzz.outcome(boot, [], [42])
+        result = fuzzrun.outcome(boot, [], [42])
         self.assertEqual(result.taint, 262144)
         self.assertFalse(result.failed, result.problems)
         self.assertIsNone(result.guilty_seed())
-        self.golden('summary-clean.txt', fuzz.summary(result,
-                                                      context([42])))
+        self.golden('summary-clean.txt',
+                    fuzzrun.summary(result, context([42])))
+
+    def test_a_run_with_sigfuzz(self):
+        boot = boot_of(read('output-sigfuzz.log'))
+        result = fuzzrun.outcome(boot, [], [42], workers=4)
+        self.assertFalse(result.failed, result.problems)
+        self.golden('summary-sigfuzz.txt',
+                    fuzzrun.summary(result, context([42])))
 
     def test_a_warn_fails_and_names_the_seed(self):
         console = read('console-warn.log').splitlines()
         boot = boot_of(read('output-warn.log'))
-        result = fuzz.outcome(boot, console, [7])
+        result = fuzzrun.outcome(boot, console, [7])
         self.assertTrue(result.failed)
         self.assertEqual(result.splats[0].kind, 'WARNING')
         self.assertEqual(result.splats[0].test, 'fuzz:seed-7')
@@ -206,7 +279,7 @@ class Verdict(unittest.TestCase):
         self.assertEqual(result.guilty_seed(), 7)
         ctx = context([7], extra_patches=[
             'scripts/fuzz/provoke-tgsigqueueinfo-warn.patch'])
-        text = fuzz.summary(result, ctx)
+        text = fuzzrun.summary(result, ctx)
         self.assertIn('replay seed 7 on the same kernel:\n    scripts/tgsig '
                       'fuzz --base mainline --seed 7 --minutes 1 '
                       '--extra-patch scripts/fuzz/provoke-tgsigqueueinfo-'
@@ -217,7 +290,7 @@ class Verdict(unittest.TestCase):
         text = read('output.log')
         boot = boot_of(text[:text.index('[main] exit_reason')],
                        outcome='exited', detail='QEMU exited')
-        result = fuzz.outcome(boot, [], [42])
+        result = fuzzrun.outcome(boot, [], [42])
         self.assertTrue(result.failed)
         self.assertIn('the guest did not finish: exited: QEMU exited',
                       result.problems)
@@ -227,7 +300,7 @@ class Verdict(unittest.TestCase):
         boot = boot_of('tgsig:booted 7.3.0 cpus=4\ntgsig:begin fuzz:seed-1 '
                        'timeout=180\nsh: trinity: not found\ntgsig:end '
                        'fuzz:seed-1 rc=0 cs=1\ntgsig:taint 0\ntgsig:done\n')
-        result = fuzz.outcome(boot, [], [1])
+        result = fuzzrun.outcome(boot, [], [1])
         self.assertEqual(result.problems, ['seed 1: trinity never started'])
 
 

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+"""sigfuzz, the fuzzer of the calls trinity will not make (kill, tkill,
+tgkill, rt_sigqueueinfo, clone, clone3, fork, exit_group, ptrace): its
+source, its build for the guest, and what it printed.
+
+scripts/fuzz/sigfuzz.c says what it does; guest/fuzz.sh runs it beside
+trinity, in a PID namespace of its own, for the same seed and time."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from typing import Dict, List, Optional
+
+from .paths import REPO
+from .shell import Shell
+
+SOURCE = os.path.join(REPO, 'scripts', 'fuzz', 'sigfuzz.c')
+DEFAULT_WORKERS = 4
+MAX_WORKERS = 16
+CFLAGS = ['-O2', '-static', '-pthread', '-Wall', '-Wextra', '-Werror']
+
+# Its lines, among trinity's on the guest's ttyS1 (scripts/fuzz/sigfuzz.c):
+#   sigfuzz: start seed=S seconds=N workers=W
+#   sigfuzz: progress calls=N ok=S
+#   sigfuzz: op NAME calls=N ok=S
+#   sigfuzz: last [wSLOT PID:TID] CALL
+#   sigfuzz: total calls=N ok=S spawned=P resets=R
+_LINE = re.compile(r'sigfuzz: (\w+) ?(.*)$')
+_KV = re.compile(r'(\w+)=(\d+)')
+
+
+@dataclasses.dataclass
+class SigfuzzRun:
+    """What one seed's sigfuzz printed."""
+    started: bool = False
+    calls: Optional[int] = None         # from its total line
+    ok: Optional[int] = None
+    spawned: int = 0
+    resets: int = 0
+    progress: int = 0                   # the newest progress count
+    per_op: Dict[str, List[int]] = dataclasses.field(default_factory=dict)
+    last: List[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def executed(self) -> int:
+        """Its total, or, when it died first, its last progress count."""
+        return self.calls if self.calls is not None else self.progress
+
+    def last_calls(self, n: int = 12) -> List[str]:
+        return self.last[-n:]
+
+
+def parse(text: str) -> SigfuzzRun:
+    run = SigfuzzRun()
+    for raw in text.splitlines():
+        m = _LINE.search(raw.rstrip('\r'))
+        if not m:
+            continue
+        kind, rest = m.group(1), m.group(2)
+        kv = {k: int(v) for k, v in _KV.findall(rest)}
+        if kind == 'start':
+            run.started = True
+        elif kind == 'progress':
+            run.progress = kv.get('calls', run.progress)
+        elif kind == 'op':
+            name = rest.split(' ', 1)[0]
+            run.per_op[name] = [kv.get('calls', 0), kv.get('ok', 0)]
+        elif kind == 'last':
+            run.last.append(rest)
+        elif kind == 'total':
+            run.calls, run.ok = kv.get('calls'), kv.get('ok')
+            run.spawned, run.resets = kv.get('spawned', 0), \
+                kv.get('resets', 0)
+    return run
+
+
+def progress_so_far(text: str) -> Optional[int]:
+    """The newest count sigfuzz printed in this text."""
+    found = re.findall(r'sigfuzz: (?:progress|total) calls=(\d+)', text)
+    return int(found[-1]) if found else None
+
+
+def build(shell: Shell, out: str) -> None:
+    """The guest's static binary, from the source in this repository."""
+    shell.run(['gcc', *CFLAGS, '-o', out, SOURCE])
