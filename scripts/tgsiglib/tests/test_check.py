@@ -4,7 +4,8 @@ import os
 import tempfile
 import unittest
 
-from tgsiglib import check, splat
+from tgsiglib import check, fuzzrun, sigfuzz, splat, trinity
+from tgsiglib.ktap import Status
 from tgsiglib.options import Options
 
 
@@ -89,3 +90,61 @@ class KernelLine(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class ShortFuzz(unittest.TestCase):
+    """check's fuzz step: what fuzzrun.fuzz is asked and how its outcome
+    becomes one test."""
+
+    def fake(self, outcome):
+        asked = []
+
+        def fuzz(opts, args, shell, progress, command):
+            asked.append((opts, args, command))
+            return fuzzrun.FuzzRun(outcome, '/w/runs/X-fuzz', 'summary')
+        return asked, fuzz
+
+    def run_with(self, outcome):
+        asked, fake = self.fake(outcome)
+        real = fuzzrun.fuzz
+        fuzzrun.fuzz = fake
+        try:
+            test = check.short_fuzz(Options(baseline=True), None, None,
+                                    'mainline')
+        finally:
+            fuzzrun.fuzz = real
+        return asked, test
+
+    def outcome(self, **kw):
+        seed = trinity.SeedRun(1, syscalls=10, started=True)
+        run = sigfuzz.SigfuzzRun(started=True, calls=100)
+        fields = dict(seeds=[seed], splats=[], taint=0, boot='done',
+                      detail='', running='', sigfuzz=[run])
+        fields.update(kw)
+        return fuzzrun.Outcome(**fields)
+
+    def test_the_patched_debug_kernel_seed_and_minutes(self):
+        asked, test = self.run_with(self.outcome())
+        opts, args, command = asked[0]
+        self.assertEqual((opts.base, opts.debug, opts.baseline),
+                         ('mainline', True, False))
+        self.assertEqual((args.seeds, args.minutes, args.workers),
+                         ([check.CHECK_FUZZ_SEED], check.CHECK_FUZZ_MINUTES,
+                          sigfuzz.DEFAULT_WORKERS))
+        self.assertEqual(command, 'scripts/tgsig fuzz --base mainline '
+                         '--seed 1 --minutes 2')
+        self.assertEqual(test.status, Status.PASS)
+        self.assertEqual(test.log[0], '/w/runs/X-fuzz')
+
+    def test_a_splat_fails_it_with_the_problem(self):
+        found = splat.Splat('WARNING', 12, 'WARNING: CPU: 0 at '
+                            'kernel/signal.c', 'fuzz:seed-1')
+        _, test = self.run_with(self.outcome(splats=[found]))
+        self.assertEqual(test.status, Status.FAIL)
+        self.assertEqual(test.directive, '1 kernel splat')
+
+    def test_a_fuzzer_that_did_not_run_fails_it(self):
+        _, test = self.run_with(self.outcome(
+            sigfuzz=[sigfuzz.SigfuzzRun()]))
+        self.assertEqual(test.status, Status.FAIL)
+        self.assertEqual(test.directive, 'seed 1: sigfuzz never started')
