@@ -28,12 +28,15 @@
  * completed for STALL_AFTER seconds (everything stopped or traced),
  * sends SIGKILL to -1: the whole namespace, nested ones included.  At
  * SECONDS it prints its totals and exits with its workers alive, and
- * the kernel zaps the namespace.
+ * the kernel zaps the namespace.  It stops early, within a tenth of a
+ * second, when the kernel's taint changes, as trinity does: the last
+ * calls of each worker slot are then those around the finding.
  *
  * Lines for the host (fuzz.py and sigfuzz.py read them), on stdout:
  *	sigfuzz: start seed=S seconds=N workers=W
  *	sigfuzz: progress calls=N ok=S
  *	sigfuzz: op NAME calls=N ok=S
+ *	sigfuzz: tainted from=T to=T after=SECONDS
  *	sigfuzz: last [wSLOT PID:TID] CALL
  *	sigfuzz: total calls=N ok=S spawned=P resets=R
  */
@@ -63,7 +66,7 @@
 
 #define MAX_WORKERS	16
 #define POOL		64	/* pids and tids seen, newest first */
-#define RING		16	/* calls remembered per worker slot */
+#define RING		64	/* calls remembered per worker slot */
 #define MAX_PROCS	48	/* no fork or clone above this many */
 #define MAX_THREADS	6	/* per process */
 #define RESET_EVERY	20
@@ -754,6 +757,19 @@ static void progress(void)
 	fflush(stdout);
 }
 
+static long taint(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return atol(buf);
+}
+
 static int supervise(double seconds, int workers)
 {
 	pid_t slots[MAX_WORKERS] = { 0 };
@@ -761,6 +777,7 @@ static int supervise(double seconds, int workers)
 	double start = now(), last_reset = start, last_wake = start;
 	double last_progress = start, last_change = start;
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	long tainted = taint(), now_tainted;
 	sigset_t chld;
 	int i;
 
@@ -811,6 +828,12 @@ static int supervise(double seconds, int workers)
 		if (t - last_progress >= 30) {
 			last_progress = t;
 			progress();
+		}
+		now_tainted = taint();
+		if (now_tainted != tainted) {
+			printf("sigfuzz: tainted from=%ld to=%ld after=%.0f\n",
+			       tainted, now_tainted, t - start);
+			break;
 		}
 	}
 	sh->stop = 1;

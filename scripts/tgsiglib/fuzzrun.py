@@ -395,9 +395,11 @@ def summary(result: Outcome, ctx: Context) -> str:
         ok += f.ok or 0
         counted = '' if f.calls is not None else \
             ' (its last progress line: it printed no total)'
+        stopped = f'; stopped after {f.tainted_after}s, when the kernel ' \
+            'became tainted' if f.tainted_after is not None else ''
         out.append(f'  sigfuzz seed {s.seed}: {f.executed} calls, '
                    f'{f.ok or 0} succeeded{counted}; {f.spawned} workers '
-                   f'spawned, {f.resets} kill(-1, SIGKILL) resets')
+                   f'spawned, {f.resets} kill(-1, SIGKILL) resets{stopped}')
     ops = per_op(result.sigfuzz)
     if ops:
         out.append('  sigfuzz per call, made/succeeded: ' + ', '.join(ops))
@@ -440,7 +442,9 @@ def summary(result: Outcome, ctx: Context) -> str:
                     out += [f'    {line}' for line in last]
         for s, f in zip(result.seeds, result.sigfuzz):
             if s.seed == seed and f.last:
-                out.append(f'the last calls of sigfuzz seed {seed}:')
+                out.append(f'the last calls of sigfuzz seed {seed}, of each '
+                           'worker slot (with its pids and tids in its '
+                           'namespace):')
                 out += [f'    {line}' for line in f.last_calls()]
         if seed is not None:
             out += ['', f'replay seed {seed} on the same kernel:',

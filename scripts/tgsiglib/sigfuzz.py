@@ -24,10 +24,12 @@ CFLAGS = ['-O2', '-static', '-pthread', '-Wall', '-Wextra', '-Werror']
 #   sigfuzz: start seed=S seconds=N workers=W
 #   sigfuzz: progress calls=N ok=S
 #   sigfuzz: op NAME calls=N ok=S
+#   sigfuzz: tainted from=T to=T after=SECONDS
 #   sigfuzz: last [wSLOT PID:TID] CALL
 #   sigfuzz: total calls=N ok=S spawned=P resets=R
 _LINE = re.compile(r'sigfuzz: (\w+) ?(.*)$')
 _KV = re.compile(r'(\w+)=(\d+)')
+_SLOT = re.compile(r'^\[(w\d+) ')
 
 
 @dataclasses.dataclass
@@ -39,6 +41,8 @@ class SigfuzzRun:
     spawned: int = 0
     resets: int = 0
     progress: int = 0                   # the newest progress count
+    # When the kernel's taint changed, sigfuzz stopped: seconds in.
+    tainted_after: Optional[int] = None
     per_op: Dict[str, List[int]] = dataclasses.field(default_factory=dict)
     last: List[str] = dataclasses.field(default_factory=list)
 
@@ -47,8 +51,14 @@ class SigfuzzRun:
         """Its total, or, when it died first, its last progress count."""
         return self.calls if self.calls is not None else self.progress
 
-    def last_calls(self, n: int = 12) -> List[str]:
-        return self.last[-n:]
+    def last_calls(self, n: int = 6) -> List[str]:
+        """The last n calls of each worker slot, slot by slot, oldest
+        first (each slot's lines come out in order)."""
+        slots: Dict[str, List[str]] = {}
+        for line in self.last:
+            m = _SLOT.match(line)
+            slots.setdefault(m.group(1) if m else '?', []).append(line)
+        return [line for lines in slots.values() for line in lines[-n:]]
 
 
 def parse(text: str) -> SigfuzzRun:
@@ -66,6 +76,8 @@ def parse(text: str) -> SigfuzzRun:
         elif kind == 'op':
             name = rest.split(' ', 1)[0]
             run.per_op[name] = [kv.get('calls', 0), kv.get('ok', 0)]
+        elif kind == 'tainted':
+            run.tainted_after = kv.get('after')
         elif kind == 'last':
             run.last.append(rest)
         elif kind == 'total':
