@@ -302,8 +302,9 @@ def kernel_runs(opts: Options, base_names: List[str],
 # The fuzz in check: short, one fixed seed. The seed fixes what each
 # process chooses, not how four vCPUs interleave them, so the run is not
 # the same twice; what fails it is a kernel splat, a taint or a hang, a
-# kernel bug however rarely it shows.
-CHECK_FUZZ_MINUTES = 2
+# kernel bug however rarely it shows. Trinity takes half a minute to
+# start, more on a busy host, before its first syscall.
+CHECK_FUZZ_MINUTES = 3
 CHECK_FUZZ_SEED = 1
 
 

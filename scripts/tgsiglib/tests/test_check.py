@@ -132,7 +132,7 @@ class ShortFuzz(unittest.TestCase):
                          ([check.CHECK_FUZZ_SEED], check.CHECK_FUZZ_MINUTES,
                           sigfuzz.DEFAULT_WORKERS))
         self.assertEqual(command, 'scripts/tgsig fuzz --base mainline '
-                         '--seed 1 --minutes 2')
+                         '--seed 1 --minutes 3')
         self.assertEqual(test.status, Status.PASS)
         self.assertEqual(test.log[0], '/w/runs/X-fuzz')
 
