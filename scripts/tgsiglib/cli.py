@@ -278,12 +278,12 @@ def parser() -> argparse.ArgumentParser:
         'splat, the seed, the last calls each fuzzer logged and the '
         'command that replays it. '
         'Logs go into work/runs/STAMP-fuzz/.')
-    g = fz.add_argument_group('fuzz: what trinity does')
+    g = fz.add_argument_group('fuzz: what trinity and sigfuzz do')
     g.add_argument('--minutes', type=_positive, default=5, metavar='N',
                    help='how long each seed runs (default 5)')
     g.add_argument('--seed', default='1', metavar='S[,S...]',
-                   help="trinity's random seeds, one run each, one after "
-                   'the other in one boot (default 1)')
+                   help='the random seeds of trinity and sigfuzz, one run '
+                   'each, one after the other in one boot (default 1)')
     g.add_argument('--syscalls', metavar='LIST',
                    help='the syscalls, comma-separated, as trinity -L '
                    'names them (default: the signal and process syscalls '
