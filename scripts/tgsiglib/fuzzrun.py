@@ -89,6 +89,10 @@ class Outcome:
                 out.append(f'seed {s.seed}: sigfuzz never started')
             elif not f.executed:
                 out.append(f'seed {s.seed}: sigfuzz made no call')
+            if f.hang_after is not None:
+                still = ', nor after SIGKILL' if f.stuck else ''
+                out.append(f'seed {s.seed}: sigfuzz\'s namespace did not '
+                           f'end when its init exited{still}')
         return out
 
     @property
@@ -98,6 +102,10 @@ class Outcome:
     def guilty_seed(self) -> Optional[int]:
         """The seed running when the first problem came."""
         test = self.splats[0].test if self.splats else self.running
+        if not self.splats:
+            for s, f in zip(self.seeds, self.sigfuzz):
+                if f.hang_after is not None:
+                    return s.seed
         for s in self.seeds:
             if test == trinity.entry_name(s.seed):
                 return s.seed
@@ -441,6 +449,14 @@ def summary(result: Outcome, ctx: Context) -> str:
                     out.append(f'the last syscalls seed {seed} logged:')
                     out += [f'    {line}' for line in last]
         for s, f in zip(result.seeds, result.sigfuzz):
+            if s.seed == seed and f.hang_after is not None:
+                out.append(f'sigfuzz\'s init (pid {f.hung_init}) did not '
+                           'end; its kernel stack:')
+                out += [f'    {line}' for line in f.stack]
+                out.append(f'the tasks left ({len(f.tasks)}; all of them '
+                           'in output.log, and the blocked ones in '
+                           'console.log, sysrq w):')
+                out += [f'    {line}' for line in f.tasks[:30]]
             if s.seed == seed and f.last:
                 out.append(f'the last calls of sigfuzz seed {seed}, of each '
                            'worker slot (with its pids and tids in its '

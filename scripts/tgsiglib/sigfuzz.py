@@ -28,6 +28,12 @@ CFLAGS = ['-O2', '-static', '-pthread', '-Wall', '-Wextra', '-Werror']
 #   sigfuzz: last [wSLOT PID:TID] CALL
 #   sigfuzz: total calls=N ok=S spawned=P resets=R
 _LINE = re.compile(r'sigfuzz: (\w+) ?(.*)$')
+# guest/fuzz.sh's, when sigfuzz's namespace does not end:
+#   tgsig-fuzz:hang what=sigfuzz init=PID after=SECONDS
+#   tgsig-fuzz:task PID/task/TID COMM STATE WCHAN NSpid: ... PPid: ...
+#   tgsig-fuzz:stack [<0>] FUNCTION+OFF/LEN
+#   tgsig-fuzz:sigfuzz_exit rc=RC|stuck
+_GUEST = re.compile(r'tgsig-fuzz:(hang|task|stack|sigfuzz_exit)(?: (.*))?$')
 _KV = re.compile(r'(\w+)=(\d+)')
 _SLOT = re.compile(r'^\[(w\d+) ')
 
@@ -43,6 +49,13 @@ class SigfuzzRun:
     progress: int = 0                   # the newest progress count
     # When the kernel's taint changed, sigfuzz stopped: seconds in.
     tainted_after: Optional[int] = None
+    # Its namespace did not end after its time: when, its init, the tasks
+    # left and the init's kernel stack, and whether it ended after SIGKILL.
+    hang_after: Optional[int] = None
+    hung_init: Optional[int] = None
+    tasks: List[str] = dataclasses.field(default_factory=list)
+    stack: List[str] = dataclasses.field(default_factory=list)
+    stuck: bool = False
     per_op: Dict[str, List[int]] = dataclasses.field(default_factory=dict)
     last: List[str] = dataclasses.field(default_factory=list)
 
@@ -64,6 +77,10 @@ class SigfuzzRun:
 def parse(text: str) -> SigfuzzRun:
     run = SigfuzzRun()
     for raw in text.splitlines():
+        g = _GUEST.search(raw.rstrip('\r'))
+        if g:
+            guest(run, g.group(1), g.group(2) or '')
+            continue
         m = _LINE.search(raw.rstrip('\r'))
         if not m:
             continue
@@ -85,6 +102,18 @@ def parse(text: str) -> SigfuzzRun:
             run.spawned, run.resets = kv.get('spawned', 0), \
                 kv.get('resets', 0)
     return run
+
+
+def guest(run: SigfuzzRun, kind: str, rest: str) -> None:
+    kv = {k: int(v) for k, v in _KV.findall(rest)}
+    if kind == 'hang':
+        run.hang_after, run.hung_init = kv.get('after'), kv.get('init')
+    elif kind == 'task':
+        run.tasks.append(rest)
+    elif kind == 'stack':
+        run.stack.append(rest)
+    elif kind == 'sigfuzz_exit':
+        run.stuck = rest.strip() == 'rc=stuck'
 
 
 def progress_so_far(text: str) -> Optional[int]:

@@ -27,7 +27,9 @@
 #   tgsig-fuzz:stop reason=time|exited after=SECONDS
 #   tgsig-fuzz:exit rc=RC
 #   tgsig-fuzz:log FILE      then the last lines of one child's log
-#   tgsig-fuzz:sigfuzz_exit rc=RC
+#   tgsig-fuzz:hang what=sigfuzz init=PID after=SECONDS
+#   tgsig-fuzz:tasks, tgsig-fuzz:task ..., tgsig-fuzz:tasks_end
+#   tgsig-fuzz:sigfuzz_exit rc=RC|stuck
 # and sigfuzz's own `sigfuzz:` lines.  sigfuzz stops by itself at SECONDS
 # (it is its namespace's init, so nothing else could stop it gently).
 seed=$1 secs=$2 children=$3 syscalls=$4 workers=$5
@@ -51,6 +53,34 @@ child_of() {
 		read -r pid _ _ ppid _ < "$stat" 2>/dev/null || continue
 		[ "$ppid" = "$1" ] && echo "$pid" && return
 	done
+}
+
+# Wait up to $2 seconds for process $1 to end.
+wait_gone() {
+	t1=$(now)
+	while kill -0 "$1" 2>/dev/null && [ $(($(now) - t1)) -lt "$2" ]; do
+		sleep 1
+	done
+}
+
+# Every task left, for a hang: where each sleeps, its pids in each
+# namespace, its parent and tracer; the kernel stack of $1 (the init
+# that does not end) and the kernel's list of blocked tasks (sysrq w).
+tasks() {
+	say "tasks"
+	for d in /proc/[0-9]*/task/[0-9]*; do
+		read -r stat < "$d/stat" 2>/dev/null || continue
+		rest=${stat##*) }
+		comm=${stat#*(}
+		comm=${comm%%)*}
+		read -r wchan < "$d/wchan" 2>/dev/null
+		ids=$(grep -E '^(NSpid|PPid|TracerPid|SigPnd|ShdPnd):' \
+			"$d/status" 2>/dev/null | tr -s '\t\n' '  ')
+		echo "tgsig-fuzz:task ${d#/proc/} $comm ${rest%% *} ${wchan:-0} $ids"
+	done
+	[ -n "$1" ] && sed 's/^/tgsig-fuzz:stack /' "/proc/$1/stack" 2>/dev/null
+	{ echo w > /proc/sysrq-trigger; } 2>/dev/null
+	say "tasks_end"
 }
 
 say "start seed=$seed seconds=$secs children=$children workers=$workers"
@@ -88,16 +118,21 @@ rc=$?
 say "stop reason=$reason after=$(($(now) - t0))"
 say "exit rc=$rc"
 if [ -n "$sf" ]; then
-	t1=$(now)
-	while kill -0 "$sf" 2>/dev/null && [ $(($(now) - t1)) -lt 60 ]; do
-		sleep 1
-	done
+	# sigfuzz ends at its time; its init's exit zaps the namespace.
+	wait_gone "$sf" 60
 	if kill -0 "$sf" 2>/dev/null; then
 		pid=$(child_of "$sf")
+		say "hang what=sigfuzz init=$pid after=$(($(now) - t0))"
+		tasks "$pid"
 		[ -n "$pid" ] && kill -KILL "$pid"
+		wait_gone "$sf" 30
 	fi
-	wait "$sf"
-	say "sigfuzz_exit rc=$?"
+	if kill -0 "$sf" 2>/dev/null; then
+		say "sigfuzz_exit rc=stuck"
+	else
+		wait "$sf"
+		say "sigfuzz_exit rc=$?"
+	fi
 fi
 for f in "$logs"/trinity*.log; do
 	[ -f "$f" ] || continue

@@ -135,6 +135,31 @@ class Sigfuzz(unittest.TestCase):
         self.assertEqual(len(last), 24)
         self.assertIn('[w3 7:7] kill(-1, 36)', last)
 
+    def test_a_namespace_that_does_not_end_fails_with_its_tasks(self):
+        text = read('output-sigfuzz.log').replace(
+            'tgsig-fuzz:sigfuzz_exit rc=0',
+            'tgsig-fuzz:hang what=sigfuzz init=412 after=963\n'
+            'tgsig-fuzz:tasks\n'
+            'tgsig-fuzz:task 412/task/412 sigfuzz S zap_pid_ns_processes '
+            'NSpid: 412 1 PPid: 411 TracerPid: 0\n'
+            'tgsig-fuzz:stack [<0>] zap_pid_ns_processes+0x1c5/0x2a0\n'
+            'tgsig-fuzz:tasks_end\n'
+            'tgsig-fuzz:sigfuzz_exit rc=stuck')
+        result = fuzzrun.outcome(boot_of(text), [], [42], workers=4)
+        run = result.sigfuzz[0]
+        self.assertEqual((run.hang_after, run.hung_init, run.stuck),
+                         (963, 412, True))
+        self.assertEqual(run.stack,
+                         ['[<0>] zap_pid_ns_processes+0x1c5/0x2a0'])
+        self.assertEqual(len(run.tasks), 1)
+        self.assertEqual(result.problems, [
+            "seed 42: sigfuzz's namespace did not end when its init "
+            'exited, nor after SIGKILL'])
+        self.assertEqual(result.guilty_seed(), 42)
+        text = fuzzrun.summary(result, context([42]))
+        self.assertIn("sigfuzz's init (pid 412) did not end; its kernel "
+                      'stack:\n    [<0>] zap_pid_ns_processes', text)
+
     def test_a_guest_that_died_keeps_its_progress(self):
         text = read('output-sigfuzz.log')
         cut = text.index('sigfuzz: op kill ')
