@@ -663,6 +663,7 @@ FIXTURE_TEARDOWN(zap)
 FIXTURE_VARIANT(zap) {
 	int who;
 	bool sigkill;	/* init is SIGKILLed from outside instead of exiting */
+	bool leader_sigkilled;	/* LEADER_EXITED: then tgkill()ed SIGKILL */
 };
 
 FIXTURE_VARIANT_ADD(zap, children) {
@@ -692,6 +693,17 @@ FIXTURE_VARIANT_ADD(zap, exec_from_non_leader_thread) {
 
 FIXTURE_VARIANT_ADD(zap, leader_exited) {
 	.who = LEADER_EXITED,
+};
+
+/*
+ * A SIGKILL sent to the main thread after it exited kills nobody: it is
+ * for that thread alone (6.12 leaves it in the exited thread's queue,
+ * mainline drops it), and the others run on.  The zap kills them all the
+ * same.
+ */
+FIXTURE_VARIANT_ADD(zap, leader_exited_then_sigkilled) {
+	.who = LEADER_EXITED,
+	.leader_sigkilled = true,
 };
 
 FIXTURE_VARIANT_ADD(zap, nested_siblings_and_two_deep) {
@@ -741,6 +753,12 @@ TEST_F(zap, init_exit_kills_all_and_is_reaped_after_they_are_gone)
 						  z->leader_exited, "Z"))
 			TH_LOG("the main thread of %d did not exit",
 			       z->leader_exited);
+	/* The pidfds below, none readable, show that nobody died of it. */
+	if (variant->leader_sigkilled)
+		ASSERT_EQ(0, tg_tgkill(z->leader_exited, z->leader_exited,
+				       SIGKILL))
+			TH_LOG("tgkill(%d, %d, SIGKILL): %s", z->leader_exited,
+			       z->leader_exited, strerror(errno));
 
 	for (i = 0; i < nr; i++) {
 		flags = z->task[i].pid == z->task[i].tid ? 0 : PIDFD_THREAD;
