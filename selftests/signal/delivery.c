@@ -634,8 +634,7 @@ TEST_F(handoff, linux_pending_signal_moves_on_when_chosen_thread_exits)
 	struct tg_team *tm = self->tm;
 	const int a = 1, b = 2, sig = SIGUSR2;
 	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
-	cpu_set_t cpus, one;
-	int cpu, status;
+	int status;
 	char state_b;
 	bool pending;
 
@@ -653,13 +652,8 @@ TEST_F(handoff, linux_pending_signal_moves_on_when_chosen_thread_exits)
 	ASSERT_EQ(tm->tid[a], waitpid(tm->tid[a], &status, __WALL));
 	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_EXIT << 8), status >> 8);
 
-	ASSERT_EQ(0, sched_getaffinity(0, sizeof(cpus), &cpus));
-	for (cpu = 0; !CPU_ISSET(cpu, &cpus); cpu++)
-		;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	ASSERT_EQ(0, sched_setaffinity(tm->tid[a], sizeof(one), &one));
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	ASSERT_EQ(0, tg_team_share_cpu(tm, a))
+		TH_LOG("one CPU for thread A and us: %s", strerror(errno));
 	if (sched_setscheduler(0, SCHED_FIFO, &fifo))
 		SKIP(return, "SCHED_FIFO: %s (CAP_SYS_NICE, RT runtime)",
 		     strerror(errno));

@@ -342,6 +342,9 @@ TEST_F(pending_thread, linux_skips_sleeping_candidate_only_if_it_has_signal_pend
 	tm->caught = TG_SIGBIT(sig) | TG_SIGBIT(own);
 	tm->blocked[0] = TG_SIGBIT(sig);
 	ASSERT_TRUE(tg_team_start(tm));
+	/* A shares our CPU: while we send, it is on none, even on its way to D. */
+	ASSERT_EQ(0, tg_team_share_cpu(tm, a))
+		TH_LOG("one CPU for thread A and us: %s", strerror(errno));
 
 	tg_team_post(tm, a, TG_OP_VFORK, 0);
 	ASSERT_TRUE(tg_team_wait(tm, &tm->in_child, 1));

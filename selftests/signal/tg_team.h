@@ -337,6 +337,29 @@ static inline void tg_team_kill(struct tg_team *t)
 	munmap(t, t->size);
 }
 
+/*
+ * Pin the caller and thread @i of the subject to one CPU the caller may
+ * run on.  While the caller runs, thread @i is then on no CPU, whatever
+ * state /proc shows for it: a task on its way to sleep reads "D" or "S"
+ * before it leaves its CPU, and task_curr() makes wants_signal() take it
+ * until it has.  Returns 0, or -1 with errno set.
+ */
+static inline int tg_team_share_cpu(struct tg_team *t, int i)
+{
+	cpu_set_t cpus, one;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		return -1;
+	for (cpu = 0; !CPU_ISSET(cpu, &cpus); cpu++)
+		;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(t->tid[i], sizeof(one), &one))
+		return -1;
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
 /* @sig is pending for the whole subject (ShdPnd). */
 static inline bool tg_team_shared_pending(struct tg_team *t, int sig)
 {
