@@ -4,7 +4,8 @@ the lts base."""
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional
+import weakref
+from typing import Dict, List, Optional, Set
 
 from .errors import TgsigError
 from .shell import Progress, Shell
@@ -35,8 +36,24 @@ def installed_version(shell: Shell, package: str) -> Optional[str]:
     return None
 
 
+# The packages each shell has seen installed: a command that prepares
+# many kernels (mutants, bisect) asks dpkg once per package, not once per
+# kernel (63 mutants made 945 dpkg-query calls, 40 of a dry run's 48 s).
+_seen_installed: 'weakref.WeakKeyDictionary[Shell, Set[str]]' = \
+    weakref.WeakKeyDictionary()
+
+
 def missing_packages(shell: Shell, packages: List[str]) -> List[str]:
-    return [p for p in packages if installed_version(shell, p) is None]
+    seen = _seen_installed.setdefault(shell, set())
+    missing = []
+    for package in packages:
+        if package in seen:
+            continue
+        if installed_version(shell, package) is None:
+            missing.append(package)
+        else:
+            seen.add(package)
+    return missing
 
 
 def _is_root() -> bool:

@@ -171,7 +171,10 @@ def boot(cmd: Sequence[str], logs: Sequence[str], limits: Limits,
             outcome = 'test timeout'
             detail = (f'{running.name} ran past its {running.timeout}s '
                       f'timeout and the guest did not end it')
-        elif now - last_activity > limits.silence:
+        elif stream.booted is not None and \
+                now - last_activity > limits.silence:
+            # Before init speaks, the boot limit rules: a slow start is
+            # no stuck kernel.
             outcome = 'silence timeout'
             detail = (f'no output on any serial port for {limits.silence}s '
                       '(not even the heartbeat): the kernel is stuck')

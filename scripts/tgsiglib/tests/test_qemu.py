@@ -12,14 +12,18 @@ FAKE = os.path.join(os.path.dirname(__file__), 'fake_qemu.py')
 
 
 class Watchdog(unittest.TestCase):
-    """qemu.boot() against a fake QEMU, with limits of seconds."""
+    """qemu.boot() against a fake QEMU, with limits of seconds.
+
+    The boot and run limits are long by default: a loaded machine may take
+    seconds to start the fake, and only the limit a case is about may end
+    it."""
 
     def boot(self, script, **limits):
         tmp = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, tmp)
         logs = tuple(os.path.join(tmp, n) for n in ('c.log', 'o.log', 'h.log'))
         cmd = [sys.executable, FAKE] + [f'file:{p}' for p in logs]
-        lim = qemu.Limits(**dict(dict(boot=5, silence=5, run=20), **limits))
+        lim = qemu.Limits(**dict(dict(boot=60, silence=5, run=120), **limits))
         with mock.patch.dict(os.environ, FAKE_GUEST=script), \
                 mock.patch.object(qemu, 'GRACE', 1), \
                 mock.patch.object(qemu, 'POLL', 0.05):
